@@ -1,0 +1,82 @@
+"""Command line: `python -m corpus check` and `python -m corpus show [--json]`."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from corpus.errors import CorpusError
+from corpus.evaluate import evaluate
+from corpus.loader import load_plan_file, load_plans
+from corpus.trace import check_plan
+from corpus.views import plan_json, plan_text
+
+
+def _plans(args: argparse.Namespace):
+    if args.file:
+        return (load_plan_file(Path(args.file)),)
+    return load_plans()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    bad = 0
+    for plan in _plans(args):
+        checks = check_plan(plan)
+        failed = [c for c in checks if not c.ok]
+        texts = sum(1 for c in checks if c.kind == "text")
+        numbers = sum(1 for c in checks if c.kind == "number")
+        statuses = Counter(evaluate(i).status.value for i in plan.indicators())
+        amb = sum(len(p.ambiguities) for p in plan.projects)
+        print(f"{plan.id}: {plan.title}")
+        print(f"  source: {plan.source_file}")
+        print(f"  {len(plan.goals)} goals, {len(plan.policies)} policies, {len(plan.projects)} projects, {len(plan.indicators())} indicators")
+        print(f"  traceability: {texts - sum(1 for c in failed if c.kind == 'text')}/{texts} texts and "
+              f"{numbers - sum(1 for c in failed if c.kind == 'number')}/{numbers} figures found in the source")
+        print(f"  R2 status: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
+        print(f"  recorded ambiguous readings: {amb}")
+        for c in failed:
+            print(f"  NOT IN SOURCE: {c.where}: {c.kind} {c.value[:80]!r}")
+        bad += len(failed)
+    if bad:
+        print(f"check failed: {bad} field(s) not traceable to the source", file=sys.stderr)
+        return 1
+    print("check ok")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    plans = _plans(args)
+    if args.json:
+        if len(plans) == 1:
+            out = plan_json(plans[0])
+        else:
+            out = {"projects": [p for plan in plans for p in plan_json(plan)["projects"]], "plans": [plan_json(p)["plan"] for p in plans]}
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for plan in plans:
+            print(plan_text(plan))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m corpus", description="Structured records of the plan documents")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name, helptext in (("check", "validate the data files and print a traceability report"),
+                           ("show", "list projects by goal with the R2 status of each indicator")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--file", help="a data file to use instead of the configured data folders")
+        if name == "show":
+            p.add_argument("--json", action="store_true", help="print JSON")
+    args = ap.parse_args(argv)
+    try:
+        return cmd_check(args) if args.cmd == "check" else cmd_show(args)
+    except CorpusError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

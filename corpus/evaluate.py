@@ -1,0 +1,105 @@
+"""R2 evaluation: the status of each indicator against its R2 plan, with a one-line reason.
+
+Rules (also in the README):
+- no R2 result in the document                       -> unclear
+- R2 plan is a number                                -> met if result >= plan, borderline if
+                                                        >= 95 % of it, else fell_short
+- R2 plan 漸増 / 拡充 with a numeric baseline and result -> met if result > baseline,
+                                                        borderline if equal, fell_short if lower
+- R2 plan 維持 with a numeric baseline and result       -> met if result >= baseline,
+                                                        borderline if >= 95 % of it, else fell_short
+- any other plan (実施, 継続, 検討, 準備, 拡充 without figures) -> the reviewed outcome of the
+  result sentence: achieved -> met, partly -> borderline, not_achieved -> fell_short,
+  none -> unclear
+- R2 plan － (none)                                    -> unclear
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from corpus.records import Cell, Indicator, Outcome, PlanWord, Project, Status
+
+MAINTAIN_TOLERANCE = 0.95  # a drop of up to 5 % under 維持 is borderline, not met
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    status: Status
+    reason: str
+
+
+def _with_unit(text: str, unit: str | None) -> str:
+    if unit and not text.endswith(unit) and unit not in ("%",) and not text.endswith(("%", "％")):
+        return f"{text}{unit}"
+    if unit == "%" and not text.endswith(("%", "％")):
+        return f"{text}%"
+    return text
+
+
+def _short(text: str, limit: int = 48) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _trend(before: float, after: float) -> str:
+    if after > before:
+        return "増加"
+    if after < before:
+        return "減少"
+    return "横ばい"
+
+
+def evaluate(ind: Indicator) -> Evaluation:
+    """Status and reason of one indicator for R2 (pure)."""
+    plan: Cell = ind.plan_r2
+    res = ind.result
+    plan_label = plan.text
+    if res is None:
+        if plan.word is PlanWord.NONE:
+            return Evaluation(Status.UNCLEAR, "R2の計画値がなく、結果も記載がありません")
+        return Evaluation(Status.UNCLEAR, f"{plan_label}の計画に対し、R2の結果は資料に記載がありません")
+    if plan.word is PlanWord.NONE and res.outcome is None:
+        return Evaluation(Status.UNCLEAR, "R2の計画値がないため判定できません")
+
+    base = ind.baseline
+    if res.value is not None:
+        got = _with_unit(res.text or f"{res.value:g}", ind.unit or res.unit)
+        if plan.is_number:
+            target = _with_unit(plan.text, ind.unit)
+            if res.value >= plan.number:
+                return Evaluation(Status.MET, f"R2計画{target}に対し、R2 {got}で達成")
+            if res.value >= plan.number * MAINTAIN_TOLERANCE:
+                return Evaluation(Status.BORDERLINE, f"R2計画{target}に対し、R2 {got}とわずかに不足")
+            return Evaluation(Status.FELL_SHORT, f"R2計画{target}に対し、R2 {got}と下回った")
+        if base.is_number and plan.word in (PlanWord.GRADUAL_INCREASE, PlanWord.EXPAND, PlanWord.MAINTAIN):
+            before = _with_unit(base.text, ind.unit)
+            trend = _trend(base.number, res.value)
+            head = f"{plan.word.value}の計画に対し、H30 {before} → R2 {got}"
+            if plan.word is PlanWord.MAINTAIN:
+                if res.value >= base.number:
+                    return Evaluation(Status.MET, f"{head}と{'維持' if trend == '横ばい' else trend}")
+                drop = (base.number - res.value) / base.number * 100 if base.number else 100.0
+                if res.value >= base.number * MAINTAIN_TOLERANCE:
+                    return Evaluation(Status.BORDERLINE, f"{head}とわずかに減少（{drop:.1f}%減）")
+                return Evaluation(Status.FELL_SHORT, f"{head}と減少（{drop:.1f}%減）")
+            if res.value > base.number:
+                return Evaluation(Status.MET, f"{head}と増加")
+            if res.value == base.number:
+                return Evaluation(Status.BORDERLINE, f"{head}と横ばい")
+            return Evaluation(Status.FELL_SHORT, f"{head}と減少")
+
+    evidence = _short(res.evidence)
+    if res.outcome is Outcome.ACHIEVED:
+        return Evaluation(Status.MET, f"{plan_label}の計画に対し、「{evidence}」と記載")
+    if res.outcome is Outcome.PARTLY:
+        return Evaluation(Status.BORDERLINE, f"{plan_label}の計画に対し、「{evidence}」と一部のみ記載")
+    if res.outcome is Outcome.NOT_ACHIEVED:
+        return Evaluation(Status.FELL_SHORT, f"{plan_label}の計画に対し、「{evidence}」と未実施")
+    return Evaluation(Status.UNCLEAR, f"{plan_label}の計画に対し、結果を判定できる記載がありません")
+
+
+def project_status(project: Project) -> Status | None:
+    """The worst indicator status of a project (fell_short > borderline > unclear > met)."""
+    order = [Status.FELL_SHORT, Status.BORDERLINE, Status.UNCLEAR, Status.MET]
+    statuses = {evaluate(i).status for i in project.indicators}
+    return next((s for s in order if s in statuses), None)

