@@ -78,10 +78,10 @@ def evaluate(ind: Indicator) -> Evaluation:
             if plan.word is PlanWord.MAINTAIN:
                 if res.value >= base.number:
                     return Evaluation(Status.MET, f"{head}と{'維持' if trend == '横ばい' else trend}")
-                drop = (base.number - res.value) / base.number * 100 if base.number else 100.0
+                # no computed percentage in the reason: every figure shown must be in the document
                 if res.value >= base.number * MAINTAIN_TOLERANCE:
-                    return Evaluation(Status.BORDERLINE, f"{head}とわずかに減少（{drop:.1f}%減）")
-                return Evaluation(Status.FELL_SHORT, f"{head}と減少（{drop:.1f}%減）")
+                    return Evaluation(Status.BORDERLINE, f"{head}とわずかに減少（5%以内）")
+                return Evaluation(Status.FELL_SHORT, f"{head}と減少")
             if res.value > base.number:
                 return Evaluation(Status.MET, f"{head}と増加")
             if res.value == base.number:

@@ -1,0 +1,582 @@
+"""The answer engine: a question (and the conversation so far) in, a cited Answer out.
+
+Structured questions (lists, shortfalls, indicator figures, comments, explanations) are
+answered from the records; free questions from hybrid retrieval, quoting the best passages.
+Every figure comes from the records and every answer carries its sources.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from corpus.evaluate import evaluate, project_status
+from corpus.loader import load_plan
+from corpus.records import STATUS_LABELS, Indicator, Plan, Project, Status
+from index.text import normalize
+from qa import lexicon as lx
+from qa.compose import (
+    cite_label,
+    depts,
+    goal_label,
+    indicator_citation,
+    indicator_line,
+    indicator_row,
+    plan_values_line,
+    policy_label,
+    project_ref,
+    quote,
+    result_text,
+    section_text,
+    sentences_with_counter,
+    with_unit,
+)
+from qa.types import Answer, AnswerStatus, Citation
+from qa.understand import Intent, Query, input_problem, understand
+
+log = logging.getLogger(__name__)
+
+MAX_CHARS = 2000
+RESULT_YEAR = "R2"
+PLAN_YEARS = ("R2", "R3", "R4", "R5", "R6")
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A project found by retrieval, with its score and best passages."""
+
+    project: Project
+    score: float
+    passages: tuple[Citation, ...]
+    both: bool = False  # found by both the sparse and the dense retriever near the top
+
+
+class Engine:
+    """Holds the plan and the search index (loaded lazily, once)."""
+
+    def __init__(self, plan: Plan | None = None, index=None, plan_id: str | None = None):
+        self._plan = plan
+        self._index = index
+        self._plan_id = plan_id
+        self._lock = threading.Lock()
+
+    # --- resources ------------------------------------------------------------------------
+    @property
+    def plan(self) -> Plan:
+        if self._plan is None:
+            self._plan = load_plan(self._plan_id)
+        return self._plan
+
+    @property
+    def index(self):
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    from index import load_index
+
+                    self._index = load_index(progress=False)
+        return self._index
+
+    def warm_up(self, progress: bool = True) -> None:
+        """Load records, model and index now (building what is missing) instead of on the first question."""
+        _ = self.plan
+        if self._index is None:
+            from index import load_index
+
+            with self._lock:
+                if self._index is None:
+                    self._index = load_index(progress=progress)
+        self.retrieve("子育て", k=1)
+
+    # --- retrieval ------------------------------------------------------------------------
+    def retrieve(self, text: str, k: int = 8, q: Query | None = None) -> list[Ranked]:
+        from index import Filters
+
+        filters = None
+        if q is not None and (q.goal or q.policy or q.department):
+            filters = Filters(plan_id=self.plan.id, goal=q.goal, policy=q.policy, department=q.department)
+        else:
+            filters = Filters(plan_id=self.plan.id)
+        out: list[Ranked] = []
+        for ph in self.index.rank_projects(text, k=k, filters=filters):
+            project = self.plan.project(ph.project_id)
+            if project is None:
+                continue
+            passages = tuple(
+                Citation(project=project.name, section=str(getattr(h.chunk.section, "value", h.chunk.section)), page=h.chunk.page, text=h.chunk.text,
+                         terms=_terms_in(text, h.chunk.text))
+                for h in ph.hits[:3]
+            )
+            both = any(h.bm25_rank is not None and h.dense_rank is not None and h.bm25_rank < 5 and h.dense_rank < 5
+                       for h in ph.hits)
+            out.append(Ranked(project=project, score=float(ph.score), passages=passages, both=both))
+        return out
+
+    # --- entry point ----------------------------------------------------------------------
+    def answer(self, question: object, history: Sequence[Answer] | None = None) -> Answer:
+        problem = input_problem(question, MAX_CHARS)
+        if problem:
+            return Answer(question=question if isinstance(question, str) else repr(question)[:200],
+                          status=AnswerStatus.NO_ANSWER, text=problem, intent="invalid")
+        assert isinstance(question, str)
+        q = understand(question, self.plan)
+        last = history[-1] if history else None
+        handler = {
+            Intent.MORE: self._more,
+            Intent.COMMENT: self._comment,
+            Intent.SHORTFALL: self._shortfall,
+            Intent.ACHIEVED: self._achieved,
+            Intent.LIST: self._list,
+            Intent.SUMMARY: self._summary,
+            Intent.DEPARTMENT: self._department,
+            Intent.INDICATOR: self._indicator,
+            Intent.EXPLANATION: self._explanation,
+            Intent.SEARCH: self._search,
+        }[q.intent]
+        bad_scope = self._check_scope(q)
+        if bad_scope is not None:
+            return bad_scope
+        return handler(q, last)
+
+    # --- scope ----------------------------------------------------------------------------
+    def _check_scope(self, q: Query) -> Answer | None:
+        plan = self.plan
+        if q.goal is not None and plan.goal(q.goal) is None:
+            goals = "、".join(f"目標{g.number}" for g in plan.goals)
+            return self._no(q, lx.NO_SUCH_GOAL.format(goal=q.goal, goals=goals))
+        if q.policy is not None and plan.policy(q.policy) is None:
+            pols = "、".join(p.code for p in plan.policies)
+            return self._no(q, lx.NO_SUCH_POLICY.format(policy=q.policy, policies=pols))
+        return None
+
+    def _no(self, q: Query, text: str, **kw) -> Answer:
+        return Answer(question=q.raw, status=AnswerStatus.NO_ANSWER, text=text, intent=q.intent.value, **kw)
+
+    def _ok(self, q: Query, text: str, projects: Sequence[tuple[Project, float]] = (), **kw) -> Answer:
+        refs = tuple(project_ref(p, s) for p, s in projects)
+        ctx = dict(kw.pop("context", {}) or {})
+        ctx.setdefault("project_ids", [p.id for p, _ in projects])
+        ctx.setdefault("intent", q.intent.value)
+        return Answer(question=q.raw, status=AnswerStatus.ANSWERED, text=text, intent=q.intent.value,
+                      projects=refs, context=ctx, **kw)
+
+    # --- which project is meant --------------------------------------------------------------
+    def _targets(self, q: Query, last: Answer | None, k: int = 1) -> tuple[list[tuple[Project, float]], list[Ranked]]:
+        """Projects a per-project question is about: named ones, the previous answer's, or retrieval's best."""
+        plan = self.plan
+        strong = [m for m in q.named if m.score >= 0.6]
+        ind_hits = self._indicator_matches(q.text)
+        chosen: list[tuple[Project, float]] = []
+        if strong:
+            top = strong[0].score
+            for m in strong:
+                if m.score >= top - 0.15:
+                    chosen.append((plan.project(m.project_id), m.score))
+        elif ind_hits and ind_hits[0][2] >= 0.75:
+            seen = set()
+            for project, ind, score in ind_hits:
+                if project.id not in seen and score >= ind_hits[0][2] - 0.03:
+                    chosen.append((project, score))
+                    seen.add(project.id)
+        elif last is not None and (q.anaphora or len(q.text) <= 14) and last.context.get("project_ids"):
+            for pid in last.context["project_ids"][:1]:
+                p = plan.project(pid)
+                if p:
+                    chosen.append((p, 1.0))
+        ranked = self.retrieve(q.text, k=8, q=q)
+        if not chosen and ranked:
+            chosen = [(r.project, r.score) for r in ranked[:k]]
+        return chosen, ranked
+
+    def _indicator_matches(self, text: str) -> list[tuple[Project, Indicator, float]]:
+        """Indicators whose name (without its unit) largely appears in the question."""
+        from qa.understand import _longest_common
+
+        out = []
+        for p in self.plan.projects:
+            for ind in p.indicators:
+                name = normalize(re.sub(r"（[^）]*）$", "", ind.name))
+                common = _longest_common(name, text)
+                if len(common) >= 4:
+                    # a longer shared run wins ties: 虐待相談件数 over 相談件数
+                    out.append((p, ind, len(common) / len(name) + 0.02 * len(common)))
+        out.sort(key=lambda t: -t[2])
+        return out
+
+    def _ranked_list(self, chosen: list[tuple[Project, float]], ranked: list[Ranked], n: int = 5) -> list[tuple[Project, float]]:
+        out = list(chosen)
+        ids = {p.id for p, _ in out}
+        for r in ranked:
+            if len(out) >= n:
+                break
+            if r.project.id not in ids:
+                out.append((r.project, min(r.score, out[-1][1] if out else r.score)))
+                ids.add(r.project.id)
+        return out
+
+    # --- handlers ---------------------------------------------------------------------------
+    def _search(self, q: Query, last: Answer | None) -> Answer:
+        ranked = self.retrieve(q.text, k=8, q=q)
+        strong = [m for m in q.named if m.score >= 0.6]
+        if strong:
+            chosen = [(self.plan.project(m.project_id), 1.0 + m.score) for m in strong[:2]]
+            ordered = self._ranked_list(chosen, ranked)
+        else:
+            ordered = [(r.project, r.score) for r in ranked[:5]]
+        if not ordered or self._off_topic(q, ranked, strong):
+            return self._no(q, lx.NOT_IN_DOCUMENT + "\nこの資料（小金井市の子ども・子育て支援事業計画の重点事業の進捗評価）では、"
+                            "お尋ねの内容に当てはまる事業が見つかりませんでした。", context={"project_ids": []})
+        top = ordered[0][0]
+        passages = next((r.passages for r in ranked if r.project.id == top.id), ())
+        lines = [f"**{top.name}**（担当：{depts(top)}）が当てはまりそうです。", "",
+                 f"- 事業の内容：{top.content} {cite_label(top, lx.SECTION_CONTENT)}"]
+        sources = [Citation(project=top.name, section=lx.SECTION_CONTENT, page=top.page, text=top.content,
+                            terms=_terms_in(q.text, top.content))]
+        for c in passages:
+            if c.section != lx.SECTION_CONTENT and c.text not in (s.text for s in sources):
+                lines.append(f"- 関連する記述：「{quote(c.text)}」{cite_label(top, c.section)}")
+                sources.append(c)
+                break
+        others = [p for p, _ in ordered[1:4]]
+        if others:
+            lines += ["", "ほかの候補：" + "、".join(f"{p.name}（{depts(p)}）" for p in others)]
+        remaining = [p.id for p, _ in ordered[1:]] + [r.project.id for r in ranked if r.project.id not in {p.id for p, _ in ordered}]
+        followups = (f"{top.name}の結果の説明は？", f"{top.name}の指標の実績は？", "ほかには？")
+        return self._ok(q, "\n".join(lines), ordered, sources=tuple(sources), followups=followups,
+                        context={"project_ids": [top.id], "remaining": remaining})
+
+    def _off_topic(self, q: Query, ranked: list[Ranked], strong) -> bool:
+        """No project fits: nothing named, and retrieval found no passage both retrievers agree on."""
+        if strong or q.has_filter:
+            return False
+        if not ranked:
+            return True
+        return not any(r.both for r in ranked[:2])
+
+    def _more(self, q: Query, last: Answer | None) -> Answer:
+        if last is None:
+            return self._no(q, lx.NO_HISTORY)
+        remaining = [self.plan.project(pid) for pid in last.context.get("remaining", [])]
+        remaining = [p for p in remaining if p is not None]
+        if not remaining:
+            return self._no(q, lx.NO_MORE)
+        shown, rest = remaining[:3], remaining[3:]
+        lines = ["ほかに関連しそうな事業です。", ""]
+        sources = []
+        for p in shown:
+            lines.append(f"- **{p.name}**（担当：{depts(p)}）：{p.content} {cite_label(p, lx.SECTION_CONTENT)}")
+            sources.append(Citation(project=p.name, section=lx.SECTION_CONTENT, page=p.page, text=p.content))
+        n = len(shown)
+        return self._ok(q, "\n".join(lines), [(p, 1.0 - i / (n + 1)) for i, p in enumerate(shown)],
+                        sources=tuple(sources), context={"project_ids": [p.id for p in shown], "remaining": [p.id for p in rest]},
+                        followups=("ほかには？",) if rest else ())
+
+    def _comment(self, q: Query, last: Answer | None) -> Answer:
+        strong = [m for m in q.named if m.score >= 0.6]
+        if not strong and (q.has_filter or _asks_all(q.text)) and not q.anaphora:
+            projects = self._filtered(q)
+            lines = ["子ども・子育て会議意見の一覧です。", ""]
+            sources = []
+            with_c = [p for p in projects if p.council_comments]
+            for p in with_c:
+                for c in p.council_comments:
+                    lines.append(f"- **{p.name}**：「{quote(c, 200)}」{cite_label(p, lx.SECTION_COMMENT)}")
+                    sources.append(Citation(project=p.name, section=lx.SECTION_COMMENT, page=p.page, text=c))
+            without = [p for p in projects if not p.council_comments]
+            if without:
+                lines += ["", "会議意見の記載はありません：" + "、".join(p.name for p in without)]
+            return self._ok(q, "\n".join(lines), [(p, 1.0) for p in with_c], sources=tuple(sources))
+        chosen, ranked = self._targets(q, last)
+        if not chosen:
+            return self._no(q, lx.NOT_IN_DOCUMENT)
+        p = chosen[0][0]
+        if p.council_comments:
+            lines = [f"**{p.name}**（担当：{depts(p)}）への子ども・子育て会議意見です。", ""]
+            lines += [f"> {c}\n{cite_label(p, lx.SECTION_COMMENT)}" for c in p.council_comments]
+            sources = [Citation(project=p.name, section=lx.SECTION_COMMENT, page=p.page, text=c,
+                                terms=_terms_in(q.text, c)) for c in p.council_comments]
+        else:
+            lines = [f"**{p.name}**（担当：{depts(p)}）について、この資料には{lx.NO_COMMENT}"]
+            if p.result_explanation:
+                lines += ["", f"参考：結果の説明「{quote(p.result_explanation, 120)}」{cite_label(p, lx.SECTION_EXPLANATION)}"]
+            sources = [Citation(project=p.name, section=lx.SECTION_EXPLANATION, page=p.page, text=p.result_explanation)] if p.result_explanation else []
+        return self._ok(q, "\n".join(lines), self._ranked_list([(p, 1.0)], ranked), sources=tuple(sources),
+                        followups=(f"{p.name}の結果の説明は？", f"{p.name}の指標は？"), context={"project_ids": [p.id]})
+
+    def _explanation(self, q: Query, last: Answer | None) -> Answer:
+        chosen, ranked = self._targets(q, last)
+        if not chosen:
+            return self._no(q, lx.NOT_IN_DOCUMENT)
+        p = chosen[0][0]
+        if not p.result_explanation:
+            return self._no(q, f"**{p.name}**の結果の説明は、{lx.NOT_IN_DOCUMENT}", context={"project_ids": [p.id]})
+        lines = [f"**{p.name}**（担当：{depts(p)}）の結果の説明及び次年度に向けての課題です。", ""]
+        lines += [f"> {para}" for para in p.result_explanation.split("\n")]
+        lines.append(cite_label(p, lx.SECTION_EXPLANATION))
+        if p.indicators:
+            lines += ["", "参考指標："] + [indicator_line(p, i) for i in p.indicators]
+        sources = [Citation(project=p.name, section=lx.SECTION_EXPLANATION, page=p.page, text=p.result_explanation,
+                            terms=_terms_in(q.text, p.result_explanation))]
+        rows = tuple(indicator_row(p, i) for i in p.indicators)
+        return self._ok(q, "\n".join(lines), self._ranked_list([(p, 1.0)], ranked), sources=tuple(sources), indicators=rows,
+                        followups=(f"{p.name}の会議意見は？", f"{p.name}のR3の計画は？"), context={"project_ids": [p.id]})
+
+    def _department(self, q: Query, last: Answer | None) -> Answer:
+        chosen, ranked = self._targets(q, last)
+        if not chosen:
+            return self._no(q, lx.NOT_IN_DOCUMENT)
+        lines = []
+        for p, _ in chosen[:3]:
+            lines.append(f"**{p.name}**の担当課は**{depts(p)}**です。{cite_label(p, '事業名称（担当課）')}")
+        p = chosen[0][0]
+        sources = [Citation(project=x.name, section=lx.SECTION_CONTENT, page=x.page, text=x.content) for x, _ in chosen[:3]]
+        return self._ok(q, "\n".join(lines), self._ranked_list(chosen[:3], ranked), sources=tuple(sources),
+                        followups=(f"{depts(p).split('・')[0]}の事業一覧", f"{p.name}の指標は？"),
+                        context={"project_ids": [x.id for x, _ in chosen[:3]]})
+
+    def _filtered(self, q: Query) -> list[Project]:
+        out = []
+        for p in self.plan.projects:
+            if q.goal is not None and p.goal != q.goal:
+                continue
+            if q.policy is not None and p.policy != q.policy:
+                continue
+            if q.department is not None and q.department not in p.departments:
+                continue
+            out.append(p)
+        return out
+
+    def _scope_label(self, q: Query) -> str:
+        parts = []
+        if q.goal is not None:
+            parts.append(goal_label(self.plan, q.goal))
+        if q.policy is not None:
+            parts.append(policy_label(self.plan, q.policy))
+        if q.department is not None:
+            parts.append(f"{q.department}が担当")
+        return "・".join(parts) if parts else "この資料"
+
+    def _list(self, q: Query, last: Answer | None) -> Answer:
+        projects = self._filtered(q)
+        scope = self._scope_label(q)
+        if not projects:
+            if q.department:
+                return self._no(q, lx.NO_SUCH_DEPARTMENT_PROJECTS.format(department=q.department))
+            return self._no(q, f"{scope}の重点事業は、{lx.NOT_IN_DOCUMENT}")
+        lines = [f"{scope}の重点事業は{len(projects)}事業です。", ""]
+        for p in projects:
+            status = project_status(p)
+            mark = f"　R2評価：{STATUS_LABELS[status]}" if status else ""
+            lines.append(f"- **{p.name}**（{depts(p)}／施策{p.policy}・No.{p.number}・p.{p.page}）{mark}")
+        sources = [Citation(project=p.name, section=lx.SECTION_CONTENT, page=p.page, text=p.content) for p in projects]
+        return self._ok(q, "\n".join(lines), [(p, 1.0) for p in projects], sources=tuple(sources),
+                        followups=(f"{scope}でR2に計画を下回った事業は？" if q.has_filter else "R2で計画を下回った事業は？",),
+                        context={"project_ids": [p.id for p in projects], "list": True})
+
+    def _status_list(self, q: Query, wanted: Status) -> Answer:
+        projects = self._filtered(q)
+        scope = self._scope_label(q)
+        hits: list[tuple[Project, list[Indicator]]] = []
+        near: list[tuple[Project, Indicator]] = []
+        for p in projects:
+            inds = [i for i in p.indicators if evaluate(i).status is wanted]
+            if wanted is Status.MET:
+                # a project met its plan only when no indicator fell short or is borderline
+                if any(evaluate(i).status in (Status.FELL_SHORT, Status.BORDERLINE) for i in p.indicators):
+                    inds = []
+            if inds:
+                hits.append((p, inds))
+            near += [(p, i) for i in p.indicators if evaluate(i).status is Status.BORDERLINE]
+        label = "計画を下回った（未達成の）" if wanted is Status.FELL_SHORT else "計画を達成した"
+        year = "R2（令和2年度）"
+        if not hits:
+            return self._ok(q, f"{scope}には、{year}に{label}指標はありません。", [], context={"project_ids": []})
+        n_ind = sum(len(i) for _, i in hits)
+        lines = [f"{scope}で{year}に{label}指標は{len(hits)}事業・{n_ind}指標です。", ""]
+        sources = []
+        rows = []
+        for p, inds in hits:
+            lines.append(f"**{p.name}**（{depts(p)}）")
+            for i in inds:
+                lines.append(indicator_line(p, i))
+                rows.append(indicator_row(p, i))
+                sources.append(indicator_citation(p, i))
+        if wanted is Status.FELL_SHORT and near:
+            lines += ["", "なお、次の指標は「ほぼ達成（要注意）」と判定しており、上の一覧には含めていません："]
+            lines += [indicator_line(p, i, with_project=True) for p, i in near]
+        lines += ["", "判定のしかた：漸増・拡充はH30からの増減、維持はH30以上で達成（5%以内の減少は「ほぼ達成」）、"
+                  "実施・継続・検討などは結果の説明の記載で判定しています。"]
+        return self._ok(q, "\n".join(lines), [(p, 1.0) for p, _ in hits], sources=tuple(sources), indicators=tuple(rows),
+                        followups=(f"{hits[0][0].name}の結果の説明は？",), context={"project_ids": [p.id for p, _ in hits], "list": True})
+
+    def _shortfall(self, q: Query, last: Answer | None) -> Answer:
+        if self._future_result(q):
+            return self._future_answer(q, [])
+        return self._status_list(q, Status.FELL_SHORT)
+
+    def _achieved(self, q: Query, last: Answer | None) -> Answer:
+        if self._future_result(q):
+            return self._future_answer(q, [])
+        return self._status_list(q, Status.MET)
+
+    def _summary(self, q: Query, last: Answer | None) -> Answer:
+        plan = self.plan
+        counts = {s: 0 for s in Status}
+        for i in plan.indicators():
+            counts[evaluate(i).status] += 1
+        lines = [f"{plan.title}（{plan.city}）には、{len(plan.goals)}つの目標の下に重点事業が{len(plan.projects)}事業、"
+                 f"参考指標が{len(plan.indicators())}指標あります。", "",
+                 "R2（令和2年度）の評価：" + "、".join(f"{STATUS_LABELS[s]} {counts[s]}指標" for s in Status), ""]
+        for g in plan.goals:
+            ps = [p for p in plan.projects if p.goal == g.number]
+            lines.append(f"- {goal_label(plan, g.number)}：" + "、".join(p.name for p in ps))
+        return self._ok(q, "\n".join(lines), [(p, 1.0) for p in plan.projects],
+                        followups=("R2で計画を下回った事業は？", "会議意見の一覧"), context={"project_ids": [], "list": True})
+
+    # --- indicators -------------------------------------------------------------------------
+    def _future_result(self, q: Query) -> list[str]:
+        """Years after R2 (or R1) asked for as results, which the document cannot have."""
+        if q.asks_plan and not q.asks_past:
+            return []
+        return [y for y in q.years if y in ("R1", "R3", "R4", "R5", "R6")]
+
+    def _future_answer(self, q: Query, targets: list[tuple[Project, float]], inds: list[tuple[Project, Indicator]] | None = None) -> Answer:
+        years = self._future_result(q)
+        year_names = "、".join(lx.YEAR_NAMES.get(y, y) for y in years)
+        lines = [lx.NO_RESULT_YEAR.format(year=year_names), lx.NOT_IN_DOCUMENT]
+        rows = []
+        sources = []
+        plan_years = [y for y in years if y in PLAN_YEARS]
+        if inds and plan_years:
+            lines += ["", "参考までに、この資料にある計画値と令和2年度の結果です。"]
+            for p, i in inds:
+                plan_txt = plan_values_line(i, tuple(plan_years))
+                res = result_text(i)
+                r2 = f"、R2結果 {res}" if res and i.result and i.result.text else ""
+                lines.append(f"- {p.name}：{i.name}　計画 {plan_txt}{r2} {cite_label(p, lx.SECTION_INDICATOR)}")
+                rows.append(indicator_row(p, i))
+                sources.append(indicator_citation(p, i))
+        return self._no(q, "\n".join(lines), projects=tuple(project_ref(p, s) for p, s in targets),
+                        indicators=tuple(rows), sources=tuple(sources), context={"project_ids": [p.id for p, _ in targets]})
+
+    def _pick_indicators(self, q: Query, projects: list[Project]) -> list[tuple[Project, Indicator]]:
+        """The indicators the question is about, within the target projects (all of them when unclear)."""
+        from qa.understand import _longest_common
+
+        scored = []
+        for p in projects:
+            for i in p.indicators:
+                name = normalize(re.sub(r"（[^）]*）$", "", i.name))
+                common = _longest_common(name, q.text)
+                share = len(common) / max(1, len(name))
+                unit_hit = 1 if (q.counter and i.unit and q.counter == i.unit) else 0
+                scored.append((share + 0.02 * len(common) + 0.3 * unit_hit if len(common) >= 2 else 0.3 * unit_hit, p, i))
+        scored.sort(key=lambda t: -t[0])
+        if scored and scored[0][0] >= 0.35:
+            best = scored[0][0]
+            return [(p, i) for s, p, i in scored if s >= best - 0.05]
+        return [(p, i) for p in projects[:1] for i in p.indicators]
+
+    def _indicator(self, q: Query, last: Answer | None) -> Answer:
+        chosen, ranked = self._targets(q, last, k=1)
+        if not chosen:
+            return self._no(q, lx.NOT_IN_DOCUMENT)
+        if not [m for m in q.named if m.score >= 0.6] and not self._indicator_matches(q.text) and self._off_topic(q, ranked, []) \
+                and not (last is not None and (q.anaphora or len(q.text) <= 14)):
+            return self._no(q, lx.NOT_IN_DOCUMENT + "\nお尋ねの数値に当たる指標や記述は、この資料に見つかりませんでした。")
+        targets = [p for p, _ in chosen]
+        picked = self._pick_indicators(q, targets)
+        if self._future_result(q):
+            return self._future_answer(q, chosen, picked)
+        p0 = picked[0][0] if picked else targets[0]
+        lines: list[str] = []
+        sources: list[Citation] = []
+        rows = [indicator_row(p, i) for p, i in picked]
+        want_plan_years = [y for y in q.years if y in PLAN_YEARS and y != RESULT_YEAR] if q.asks_plan or not q.asks_past else []
+        # the figure asked with a counter (何園) may be stated only in the explanation text
+        counter_sents = sentences_with_counter(p0, q.counter) if q.counter else []
+        unit_match = any(i.unit == q.counter for _, i in picked) if q.counter else True
+        if q.counter and counter_sents and not unit_match:
+            lines.append(f"**{p0.name}**（担当：{depts(p0)}）の結果の説明に次の記載があります。")
+            for section, sent in counter_sents[:3]:
+                lines.append(f"> {sent}\n{cite_label(p0, section)}")
+                sources.append(Citation(project=p0.name, section=section, page=p0.page, text=sent, terms=_terms_in(q.text, sent)))
+            lines += ["", "関連する参考指標："]
+        elif q.counter == "円" and not counter_sents:
+            return self._no(q, f"{lx.NOT_IN_DOCUMENT}\n**{p0.name}**について、お尋ねの金額は資料に見当たりません。",
+                            projects=(project_ref(p0, 1.0),), context={"project_ids": [p0.id]})
+        for p, i in picked:
+            ev = evaluate(i)
+            res = result_text(i)
+            base = with_unit(i.baseline.text, i.unit) if i.baseline.is_number else i.baseline.text
+            if want_plan_years and not q.asks_baseline:
+                lines.append(f"- **{p.name}**：{i.name}の計画は {plan_values_line(i, tuple(want_plan_years))} です"
+                             f"（H30 {base}、R2計画 {i.plan_r2.text}、R2結果 {res if i.result and i.result.text else '文章で記載' if i.result else '記載なし'}）。"
+                             f"{cite_label(p, lx.SECTION_INDICATOR)}")
+            elif i.result is not None and i.result.text:
+                lines.append(f"- **{p.name}**：R2の{i.name}は **{res}** でした（H30 {base}、R2計画 {i.plan_r2.text}）。"
+                             f"評価：**{STATUS_LABELS[ev.status]}**（{ev.reason}）{cite_label(p, lx.SECTION_EXPLANATION)}")
+            elif i.result is not None:
+                lines.append(f"- **{p.name}**：{i.name}（H30 {base}、R2計画 {i.plan_r2.text}）。R2の結果は数値ではなく、"
+                             f"「{quote(i.result.evidence, 120)}」と記載されています。評価：**{STATUS_LABELS[ev.status]}**"
+                             f"{cite_label(p, lx.SECTION_EXPLANATION)}")
+            else:
+                lines.append(f"- **{p.name}**：{i.name}（H30 {base}、R2計画 {i.plan_r2.text}）。R2の結果は資料に記載がありません。"
+                             f"{cite_label(p, lx.SECTION_INDICATOR)}")
+            sources.append(indicator_citation(p, i))
+        if q.asks_baseline and "H30" in q.years or (q.asks_baseline and not q.asks_past):
+            lines.append("")
+            lines.append("H30（平成30年度）の実績：" + "、".join(f"{i.name} {with_unit(i.baseline.text, i.unit) if i.baseline.is_number else i.baseline.text}" for _, i in picked))
+        missing_result = all(i.result is None for _, i in picked) and not counter_sents
+        asks_figure = q.asks_past or q.counter is not None
+        status = AnswerStatus.NO_ANSWER if (missing_result and asks_figure and not want_plan_years) else AnswerStatus.ANSWERED
+        text = "\n".join(lines)
+        if status is AnswerStatus.NO_ANSWER:
+            text = lx.NOT_IN_DOCUMENT + "\n" + text
+        ordered = self._ranked_list([(p, 1.0) for p, _ in chosen], ranked)
+        ans = Answer(question=q.raw, status=status, text=text, intent=q.intent.value,
+                     projects=tuple(project_ref(p, s) for p, s in ordered), indicators=tuple(rows), sources=tuple(sources),
+                     followups=(f"{p0.name}の結果の説明は？", f"{p0.name}のR3以降の計画は？", f"{p0.name}の会議意見は？"),
+                     context={"project_ids": [p0.id], "intent": q.intent.value})
+        return ans
+
+
+def _asks_all(text: str) -> bool:
+    return any(w in text for w in ("一覧", "すべて", "全て", "全部", "どの事業", "どんな", "リスト", "各事業"))
+
+
+def _terms_in(question: str, passage: str) -> tuple[str, ...]:
+    """Question terms that occur in the passage, for highlighting."""
+    from index.text import terms
+
+    norm_passage = normalize(passage)
+    found = []
+    for t in dict.fromkeys(terms(question)):
+        if len(t) >= 2 and t in norm_passage:
+            found.append(t)
+    return tuple(found)
+
+
+_ENGINE: Engine | None = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def get_engine() -> Engine:
+    """The process-wide engine (records and index loaded on first use)."""
+    global _ENGINE
+    if _ENGINE is None:
+        with _ENGINE_LOCK:
+            if _ENGINE is None:
+                _ENGINE = Engine()
+    return _ENGINE
+
+
+def answer(question: str, history: Sequence[Answer] | None = None) -> Answer:
+    """Answer one question in Japanese, with sources; ``history`` is the earlier answers of the conversation."""
+    return get_engine().answer(question, history)
+
+
+def warm_up(progress: bool = True) -> None:
+    get_engine().warm_up(progress=progress)

@@ -1,0 +1,225 @@
+"""The answer engine with a small fake retriever (no model): intents, structured answers,
+honest limits, follow-ups, bad input, and that every figure in an answer is in the records."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pytest
+
+from corpus import load_plan
+from corpus.trace import numbers_in
+from index.text import terms
+from qa.engine import Engine
+from qa.types import AnswerStatus
+from qa.understand import Intent, understand
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    project_id: str
+    section: str
+    page: int
+    text: str
+
+
+@dataclass(frozen=True)
+class _Hit:
+    chunk: _Chunk
+    score: float
+    bm25_rank: int | None
+    dense_rank: int | None
+
+
+@dataclass(frozen=True)
+class _ProjectHit:
+    project_id: str
+    name: str
+    score: float
+    hits: tuple
+
+
+class FakeIndex:
+    """Term overlap over each project's texts: enough to exercise the engine without a model."""
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.docs = {}
+        for p in plan.projects:
+            text = " ".join([p.name, p.content, p.result_explanation or "", *p.council_comments, *(i.name for i in p.indicators)])
+            self.docs[p.id] = set(terms(text))
+
+    def rank_projects(self, query, k=20, filters=None, mode="hybrid"):
+        q = set(terms(query))
+        out = []
+        for p in self.plan.projects:
+            if filters is not None:
+                if getattr(filters, "goal", None) and p.goal != filters.goal:
+                    continue
+                if getattr(filters, "department", None) and filters.department not in p.departments:
+                    continue
+            score = len(q & self.docs[p.id])
+            if score:
+                hit = _Hit(_Chunk(p.id, "事業の内容", p.page, p.content), float(score), 0, 0)
+                out.append(_ProjectHit(p.id, p.name, float(score), (hit,)))
+        out.sort(key=lambda h: -h.score)
+        return out[:k]
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return load_plan()
+
+
+@pytest.fixture(scope="module")
+def engine(plan):
+    return Engine(plan=plan, index=FakeIndex(plan))
+
+
+def names(ans):
+    return [p.name for p in ans.projects]
+
+
+def norm(text):
+    return unicodedata.normalize("NFKC", text).replace(",", "")
+
+
+# --- understanding ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("question, intent", [
+    ("R2で計画を下回った事業は？", Intent.SHORTFALL),
+    ("令和2年度に目標に届かなかった指標を教えて", Intent.SHORTFALL),
+    ("保育課の事業一覧", Intent.LIST),
+    ("目標３にはどんな事業がありますか", Intent.LIST),
+    ("施策４－２の重点事業", Intent.LIST),
+    ("産後ケア事業への会議の意見は？", Intent.COMMENT),
+    ("児童館事業の結果の説明を見せて", Intent.EXPLANATION),
+    ("子育て総合相談の相談件数は何件でしたか", Intent.INDICATOR),
+    ("子育て支援ネットワークの担当課は？", Intent.DEPARTMENT),
+    ("ひとり親で家事が大変", Intent.SEARCH),
+    ("ほかには？", Intent.MORE),
+])
+def test_intents(plan, question, intent):
+    assert understand(question, plan).intent is intent
+
+
+def test_years_goals_policies_departments(plan):
+    q = understand("令和２年度の目標３、施策3-2で健康課が担当する事業", plan)
+    assert q.years == ("R2",) and q.goal == 3 and q.policy == "3-2" and q.department == "健康課"
+    assert understand("2020年度の実績", plan).years == ("R2",)
+    assert understand("平成30年度の実績は", plan).years == ("H30",)
+    assert understand("目標六の事業", plan).goal == 6
+
+
+# --- structured answers ------------------------------------------------------------------------
+
+def test_shortfall_list_is_exact(engine, plan):
+    ans = engine.answer("R2で計画を下回った事業はどれ？")
+    assert ans.status is AnswerStatus.ANSWERED
+    assert set(names(ans)) == {"虐待対応事業", "児童館事業", "母子保健健康相談事業", "子育て中の保護者グループ相談",
+                               "ひとり親家庭へのホームヘルプサービス派遣", "子育てに配慮した公共施設の改善"}
+    assert all(i.status == "fell_short" for i in ans.indicators)
+    assert "来館者数" in ans.text and "51,840人" in ans.text and ans.sources
+
+
+def test_shortfall_with_department_filter(engine):
+    ans = engine.answer("児童青少年課の事業でR2に計画を下回ったものは？")
+    assert names(ans) == ["児童館事業"]
+
+
+def test_list_by_department_includes_shared_projects(engine):
+    ans = engine.answer("児童青少年課が担当している重点事業の一覧")
+    assert set(names(ans)) == {"子どもオンブズパーソン", "子どもの権利の広報活動", "子どもの居場所づくりの推進",
+                               "児童館事業", "学童保育所での障がい児保育"}
+
+
+def test_list_by_goal_and_policy(engine):
+    assert set(names(engine.answer("目標4の事業は？"))) == {
+        "ひとり親家庭へのホームヘルプサービス派遣", "認可保育所での特別支援保育", "学童保育所での障がい児保育", "障がい児の緊急・一時預かり"}
+    assert names(engine.answer("施策３－２の重点事業を教えて")) == ["母子保健健康相談事業", "産後ケア事業"]
+
+
+def test_indicator_value_with_source(engine):
+    ans = engine.answer("子育て総合相談の相談件数はR2で何件でしたか")
+    assert ans.status is AnswerStatus.ANSWERED
+    assert names(ans)[0] == "子育て総合相談"
+    assert "4,414件" in ans.text and "3,087件" in ans.text
+    assert any(s.section == "結果の説明" and s.page == 5 for s in ans.sources)
+
+
+def test_status_question_gives_both_figures(engine):
+    ans = engine.answer("児童館の来館者数はR2の計画を達成しましたか")
+    assert names(ans)[0] == "児童館事業"
+    assert "51,840" in ans.text and "98,875" in ans.text and "未達成" in ans.text
+
+
+def test_figure_only_in_explanation_is_quoted(engine):
+    ans = engine.answer("認可保育所での特別支援保育は民間保育園の何園で実施していますか")
+    assert "18園" in ans.text
+
+
+def test_comment_present_and_absent(engine):
+    ans = engine.answer("児童館事業への子ども・子育て会議の意見は？")
+    assert "児童館" in ans.text and any(s.section == "子ども・子育て会議意見" for s in ans.sources)
+    none = engine.answer("子育て支援ネットワークに対する会議の意見")
+    assert none.status is AnswerStatus.ANSWERED and "記載はありません" in none.text
+    assert names(none)[0] == "子育て支援ネットワーク"
+
+
+# --- honest limits -------------------------------------------------------------------------------
+
+def test_future_results_are_not_in_the_document(engine):
+    ans = engine.answer("令和5年度の虐待相談件数は何件でしたか")
+    assert ans.status is AnswerStatus.NO_ANSWER
+    assert "記載がありません" in ans.text and "維持" in ans.text  # the plan is shown
+
+
+def test_future_plan_is_answered(engine):
+    ans = engine.answer("児童館事業の来館者数のR4の計画は？")
+    assert ans.status is AnswerStatus.ANSWERED and "R4 漸増" in ans.text
+
+
+def test_goal_that_does_not_exist(engine):
+    ans = engine.answer("目標5の事業は？")
+    assert ans.status is AnswerStatus.NO_ANSWER and "目標5" in ans.text
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "あ" * 2001, "児童館\x00の時間", "What projects fell short?", 42, None])
+def test_bad_input(engine, bad):
+    ans = engine.answer(bad)
+    assert ans.status is AnswerStatus.NO_ANSWER
+    assert re.search(r"[ぁ-んァ-ン一-龥]", ans.text)
+
+
+# --- follow-ups ------------------------------------------------------------------------------------
+
+def test_followups_use_history(engine):
+    first = engine.answer("ひとり親家庭のホームヘルプの利用世帯数は？")
+    dept = engine.answer("その担当課は？", [first])
+    assert "子育て支援課" in dept.text and names(dept)[0] == "ひとり親家庭へのホームヘルプサービス派遣"
+    plan_r3 = engine.answer("R3の計画は？", [first])
+    assert plan_r3.status is AnswerStatus.ANSWERED and "R3" in plan_r3.text
+    search = engine.answer("赤ちゃんのおむつ替えができる場所")
+    more = engine.answer("ほかには？", [search])
+    assert more.projects and not set(names(more)) & {names(search)[0]}
+
+
+# --- every figure stated comes from the records ------------------------------------------------------
+
+QUESTIONS = [
+    "R2で計画を下回った事業はどれ？", "児童館の来館者数はR2の計画を達成しましたか", "子育て総合相談の相談件数は何件",
+    "施設等利用給付の上乗せ（幼稚園）の受給者数", "保育課の事業一覧", "虐待対応事業の結果の説明", "目標3にはどんな事業",
+    "令和5年度の虐待相談件数は何件でしたか", "この計画の全体の状況をまとめて", "母子保健健康相談事業の指標",
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_every_number_in_an_answer_is_in_the_records(engine, plan, question):
+    ans = engine.answer(question)
+    allowed = numbers_in(plan.source_text)
+    text = norm(ans.text)
+    # structural numbers: pages, goals, policies, plan years, project numbers and counts of listed items
+    text = re.sub(r"p\.\d+|目標\d+|施策\d+-\d+|No\.\d+|[RH]\d+|\d+事業|\d+指標|\d+つの目標", "", text)
+    for n in numbers_in(text):
+        assert n in allowed or n.rstrip("0").rstrip(".") in allowed, f"{n} in answer to {question!r} is not in the source"
