@@ -1,0 +1,69 @@
+"""``python -m ui``: prepare the index and model, then serve the web UI (127.0.0.1 by default)."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+
+from corpus.settings import get_settings
+from ui import strings as S
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    settings = get_settings()
+    from ui.app import DEFAULT_CONCURRENCY, DEFAULT_MAX_QUEUE
+
+    parser = argparse.ArgumentParser(prog="python -m ui", description=S.CLI_DESCRIPTION)
+    parser.add_argument("--host", default=settings.host, help=f"address to bind (default {settings.host}; PLANQA_HOST)")
+    parser.add_argument("--port", type=int, default=settings.port, help=f"port (default {settings.port}; PLANQA_PORT)")
+    parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY,
+                        help=f"questions answered at the same time; more wait in the queue (default {DEFAULT_CONCURRENCY})")
+    parser.add_argument("--max-queue", type=int, default=DEFAULT_MAX_QUEUE,
+                        help=f"questions allowed to wait before new ones are turned away (default {DEFAULT_MAX_QUEUE})")
+    parser.add_argument("--no-warm-up", action="store_true",
+                        help="start serving at once and let the first question load the index and model")
+    return parser.parse_args(argv)
+
+
+def warm_up() -> None:
+    """Load (or build, with progress on the terminal) the index and model before serving."""
+    import qa
+
+    fn = getattr(qa, "warm_up", None)
+    if fn is None:
+        print(S.CLI_NO_WARM_UP, flush=True)
+        return
+    print(S.CLI_WARMING_UP, flush=True)
+    start = time.perf_counter()
+    fn(progress=True)
+    print(S.CLI_READY.format(seconds=time.perf_counter() - start), flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up probes
+    # The server may be offline: no usage statistics, no update check.
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    if not args.no_warm_up:
+        warm_up()
+
+    from ui.app import build_app, launch_options
+
+    demo = build_app(concurrency_limit=args.concurrency, max_queue=args.max_queue)
+    print(S.CLI_SERVING.format(host=args.host, port=args.port), flush=True)
+    demo.launch(
+        server_name=args.host,
+        server_port=args.port,
+        ssr_mode=False,
+        show_error=False,
+        footer_links=["api", "settings"],
+        **launch_options(),
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""Staff views read straight from the corpus records: project list, council comments, details.
+
+Pure functions of a ``Plan``; the chat never uses them (it goes through ``qa.answer``).
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from corpus.evaluate import evaluate, project_status
+from corpus.records import STATUS_LABELS, Indicator, Plan, Project, Status
+from corpus.views import STATUS_ICONS
+from qa.types import IndicatorRow
+from ui import strings as S
+from ui.render import escape, indicator_table_html, passage_text
+
+ALL = ""  # filter value meaning "no filter"
+
+
+@dataclass(frozen=True)
+class ProjectFilter:
+    goal: str = ALL  # goal number as text, e.g. "3"
+    department: str = ALL
+    status: str = ALL  # a Status value, or "none" for projects without indicators
+
+    def matches(self, project: Project) -> bool:
+        if self.goal and str(project.goal) != self.goal:
+            return False
+        if self.department and self.department not in project.departments:
+            return False
+        if self.status:
+            st = project_status(project)
+            if (st.value if st else "none") != self.status:
+                return False
+        return True
+
+
+def goal_choices(plan: Plan) -> list[tuple[str, str]]:
+    return [(S.FILTER_ALL, ALL)] + [(f"{g.label} {g.title}", str(g.number)) for g in plan.goals]
+
+
+def department_choices(plan: Plan) -> list[tuple[str, str]]:
+    return [(S.FILTER_ALL, ALL)] + [(d, d) for d in plan.departments]
+
+
+def status_choices() -> list[tuple[str, str]]:
+    return [(S.FILTER_ALL, ALL)] + [(f"{STATUS_ICONS[s]} {STATUS_LABELS[s]}", s.value) for s in Status]
+
+
+def status_text(status: Status | None) -> str:
+    if status is None:
+        return S.NO_INDICATORS
+    return f"{STATUS_ICONS[status]} {STATUS_LABELS[status]}"
+
+
+def indicator_summary(project: Project) -> str:
+    """'2件（○1 ×1）': how many indicators, and how many of each status."""
+    if not project.indicators:
+        return S.NO_INDICATORS
+    counts: dict[Status, int] = {}
+    for ind in project.indicators:
+        st = evaluate(ind).status
+        counts[st] = counts.get(st, 0) + 1
+    parts = " ".join(f"{STATUS_ICONS[s]}{counts[s]}" for s in Status if s in counts)
+    return f"{len(project.indicators)}件（{parts}）"
+
+
+def project_rows(plan: Plan, flt: ProjectFilter = ProjectFilter()) -> list[list[str | int]]:
+    """Rows of the project table (columns: S.PROJECT_COLUMNS), in document order."""
+    rows: list[list[str | int]] = []
+    for p in plan.projects:
+        if not flt.matches(p):
+            continue
+        rows.append([
+            f"目標{p.goal}",
+            f"施策{p.policy}",
+            p.name,
+            "・".join(p.departments),
+            indicator_summary(p),
+            status_text(project_status(p)),
+            p.page,
+        ])
+    return rows
+
+
+# --- council comments -----------------------------------------------------------------
+
+
+def comments_html(plan: Plan) -> str:
+    """Every council comment by goal and project; projects without any say so."""
+    total = len(plan.projects)
+    with_comments = sum(1 for p in plan.projects if p.council_comments)
+    out = [f'<p class="planqa-summary">{escape(S.COMMENTS_SUMMARY.format(with_comments=with_comments, total=total))}</p>']
+    for g in plan.goals:
+        projects = [p for p in plan.projects if p.goal == g.number]
+        if not projects:
+            continue
+        out.append(f'<h3 class="planqa-goal">{escape(g.label)} {escape(g.title)}</h3>')
+        for p in projects:
+            cls = "planqa-comment-project" + ("" if p.council_comments else " planqa-no-comments")
+            out.append(f'<section class="{cls}">')
+            out.append(
+                f'<h4>{escape(p.name)} <span class="planqa-meta">施策{escape(p.policy)}・'
+                f'{escape("・".join(p.departments))}・{escape(S.PAGE.format(page=p.page))}</span></h4>'
+            )
+            if p.council_comments:
+                out.append("<ul>" + "".join(f"<li>{_paragraphs(c)}</li>" for c in p.council_comments) + "</ul>")
+            else:
+                out.append(f'<p class="planqa-muted">{escape(S.NO_COMMENTS)}</p>')
+            out.append("</section>")
+    return "".join(out)
+
+
+def _paragraphs(text: str) -> str:
+    return escape(passage_text(text)).replace("\n", "<br>")
+
+
+# --- project detail -------------------------------------------------------------------
+
+
+def _with_unit(text: str, unit: str | None) -> str:
+    t = unicodedata.normalize("NFKC", text)
+    if unit and not t.endswith(unit) and not (unit == "%" and t.endswith("%")):
+        return f"{t}{unit}"
+    return t
+
+
+def indicator_row(project: Project, ind: Indicator) -> IndicatorRow:
+    """The display row of one indicator, in the same shape qa uses for answers."""
+    ev = evaluate(ind)
+    res = ind.result
+    if res is None:
+        result = None
+    elif res.text:
+        result = _with_unit(res.text, ind.unit or res.unit)
+    else:
+        result = res.evidence
+    return IndicatorRow(
+        project=project.name,
+        name=ind.name,
+        unit=ind.unit,
+        baseline=_with_unit(ind.baseline.text, ind.unit) if ind.baseline.is_number else ind.baseline.text,
+        plan={y: c.text for y, c in ind.plan.items()},
+        result=result,
+        status=ev.status.value,
+        reason=ev.reason,
+        page=project.page,
+    )
+
+
+def project_detail_html(project: Project | None) -> str:
+    """Content, indicators, result explanation and council comments of one project."""
+    if project is None:
+        return f'<p class="planqa-empty">{escape(S.PROJECT_DETAIL_HINT)}</p>'
+    out = [
+        '<div class="planqa-detail">',
+        f'<h3>{escape(project.name)} <span class="planqa-meta">目標{project.goal}・施策{escape(project.policy)}・'
+        f'{escape("・".join(project.departments))}・{escape(S.PAGE.format(page=project.page))}</span></h3>',
+        f"<h4>{escape(S.DETAIL_CONTENT)}</h4><p>{_paragraphs(project.content)}</p>",
+    ]
+    if project.indicators:
+        rows = [indicator_row(project, i) for i in project.indicators]
+        out.append(f"<h4>{escape(S.DETAIL_INDICATORS)}</h4>{indicator_table_html(rows, show_project=False)}")
+    out.append(f"<h4>{escape(S.DETAIL_RESULT)}</h4>")
+    if project.result_explanation:
+        out.append(f"<p>{_paragraphs(project.result_explanation)}</p>")
+    else:
+        out.append(f'<p class="planqa-muted">{escape(S.NO_RESULT_EXPLANATION)}</p>')
+    out.append(f"<h4>{escape(S.DETAIL_COMMENTS)}</h4>")
+    if project.council_comments:
+        out.append("<ul>" + "".join(f"<li>{_paragraphs(c)}</li>" for c in project.council_comments) + "</ul>")
+    else:
+        out.append(f'<p class="planqa-muted">{escape(S.NO_COMMENTS)}</p>')
+    out.append("</div>")
+    return "".join(out)
