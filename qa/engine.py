@@ -39,6 +39,10 @@ from qa.understand import Intent, Query, input_problem, understand
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 2000
+# off-topic evidence (see Engine._off_topic): e5 cosines bunch in 0.80-0.93 here
+OFF_TOPIC_DENSE = 0.85
+OFF_TOPIC_COVERAGE = 0.5
+_KANJI = re.compile(r"[\u3400-\u9fff]")
 RESULT_YEAR = "R2"
 PLAN_YEARS = ("R2", "R3", "R4", "R5", "R6")
 
@@ -50,7 +54,9 @@ class Ranked:
     project: Project
     score: float
     passages: tuple[Citation, ...]
-    both: bool = False  # found by both the sparse and the dense retriever near the top
+    agreed: bool = False  # lemma BM25 and dense both rank this project first
+    coverage: float = 0.0  # IDF-weighted share of the question's terms found in the project
+    dense_score: float = 1.0  # best passage cosine
 
 
 class Engine:
@@ -109,10 +115,22 @@ class Engine:
                          terms=_terms_in(text, h.chunk.text))
                 for h in ph.hits[:3]
             )
-            both = any(h.bm25_rank is not None and h.dense_rank is not None and h.bm25_rank < 5 and h.dense_rank < 5
-                       for h in ph.hits)
-            out.append(Ranked(project=project, score=float(ph.score), passages=passages, both=both))
+            out.append(Ranked(project=project, score=float(ph.score), passages=passages,
+                              agreed=bool(getattr(ph, "agreed", True)), coverage=float(getattr(ph, "coverage", 1.0)),
+                              dense_score=float(getattr(ph, "dense_score", 1.0))))
         return out
+
+    def unknown_nouns(self, text: str) -> list[str]:
+        """Kanji nouns of the question that the document never uses (放課後, 図書館, 待機 …)."""
+        profile = getattr(self.index, "profile", None)
+        if profile is None:
+            return []
+        from index.text import analyse
+
+        prof = profile(text)
+        unknown = set(prof.unknown_terms)
+        return [m.surface for m in analyse(normalize(prof.analysed))
+                if m.pos1 == "名詞" and _KANJI.search(m.surface) and (m.lemma in unknown or m.surface in unknown)]
 
     # --- entry point ----------------------------------------------------------------------
     def answer(self, question: object, history: Sequence[Answer] | None = None) -> Answer:
@@ -199,9 +217,10 @@ class Engine:
             for ind in p.indicators:
                 name = normalize(re.sub(r"（[^）]*）$", "", ind.name))
                 common = _longest_common(name, text)
-                if len(common) >= 4:
+                share = len(common) / len(name)
+                if len(common) >= 4 and share >= 0.5:
                     # a longer shared run wins ties: 虐待相談件数 over 相談件数
-                    out.append((p, ind, len(common) / len(name) + 0.02 * len(common)))
+                    out.append((p, ind, share + 0.02 * len(common)))
         out.sort(key=lambda t: -t[2])
         return out
 
@@ -248,12 +267,20 @@ class Engine:
                         context={"project_ids": [top.id], "remaining": remaining})
 
     def _off_topic(self, q: Query, ranked: list[Ranked], strong) -> bool:
-        """No project fits: nothing named, and retrieval found no passage both retrievers agree on."""
+        """The question is about something the document does not cover.
+
+        Colloquial questions often use words the document does not (費用, 仕事), so an unknown
+        word alone is not enough: it takes an unknown kanji noun *and* weak retrieval evidence
+        (the two retrievers disagree and few of the question's terms occur in the best project,
+        or the best passage is semantically far)."""
         if strong or q.has_filter:
             return False
         if not ranked:
             return True
-        return not any(r.both for r in ranked[:2])
+        if not self.unknown_nouns(q.text):
+            return False
+        top = ranked[0]
+        return top.dense_score < OFF_TOPIC_DENSE or (not top.agreed and top.coverage < OFF_TOPIC_COVERAGE)
 
     def _more(self, q: Query, last: Answer | None) -> Answer:
         if last is None:

@@ -133,9 +133,10 @@ def named_projects(text: str, plan: Plan) -> list[NameMatch]:
             if len(common) < 3:
                 continue
             share = len(common) / len(form)
-            # a long shared run is a name even when the rest is paraphrased
-            if share >= 0.6 or len(common) >= 6:
-                cand = NameMatch(p.id, min(1.0, share), common)
+            # the whole (short) name, most of a name, or a long shared run: 「子育て」 alone names nothing
+            if common == form or (len(common) >= 4 and share >= 0.6) or len(common) >= 6:
+                # a run of six or more characters of a name names it, even when the rest is paraphrased
+                cand = NameMatch(p.id, min(1.0, max(share, 0.6 if len(common) >= 6 else 0.0)), common)
                 if best is None or cand.score > best.score:
                     best = cand
         # the bracketed part distinguishes 施設等利用給付の上乗せ（幼稚園） from （認可外保育施設）
