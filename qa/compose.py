@@ -109,9 +109,9 @@ def plan_values_line(ind: Indicator, years: tuple[str, ...] = ("R2", "R3", "R4",
 
 def goal_label(plan: Plan, number: int) -> str:
     g = plan.goal(number)
-    return f"目標{number}　{g.title}" if g else f"目標{number}"
+    return f"目標{number}「{g.title}」" if g else f"目標{number}"
 
 
 def policy_label(plan: Plan, code: str) -> str:
     p = plan.policy(code)
-    return f"施策{code}　{p.title}" if p else f"施策{code}"
+    return f"施策{code}「{p.title}」" if p else f"施策{code}"

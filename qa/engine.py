@@ -10,7 +10,7 @@ import logging
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from corpus.evaluate import evaluate, project_status
 from corpus.loader import load_plan
@@ -170,6 +170,8 @@ class Engine:
         return None
 
     def _no(self, q: Query, text: str, **kw) -> Answer:
+        if "sources" in kw:
+            kw["sources"] = _highlighted(q.text, kw["sources"])
         return Answer(question=q.raw, status=AnswerStatus.NO_ANSWER, text=text, intent=q.intent.value, **kw)
 
     def _ok(self, q: Query, text: str, projects: Sequence[tuple[Project, float]] = (), **kw) -> Answer:
@@ -177,6 +179,8 @@ class Engine:
         ctx = dict(kw.pop("context", {}) or {})
         ctx.setdefault("project_ids", [p.id for p, _ in projects])
         ctx.setdefault("intent", q.intent.value)
+        if "sources" in kw:
+            kw["sources"] = _highlighted(q.text, kw["sources"])
         return Answer(question=q.raw, status=AnswerStatus.ANSWERED, text=text, intent=q.intent.value,
                       projects=refs, context=ctx, **kw)
 
@@ -393,12 +397,18 @@ class Engine:
                 return self._no(q, lx.NO_SUCH_DEPARTMENT_PROJECTS.format(department=q.department))
             return self._no(q, f"{scope}の重点事業は、{lx.NOT_IN_DOCUMENT}")
         lines = [f"{scope}の重点事業は{len(projects)}事業です。", ""]
+        # 「施策3-2の事業と指標の状況」: the list with every indicator's R2 status
+        with_indicators = any(w in q.text for w in ("指標", "状況", "評価", "達成", "実績", "結果"))
+        rows = []
         for p in projects:
             status = project_status(p)
             mark = f"　R2評価：{STATUS_LABELS[status]}" if status else ""
             lines.append(f"- **{p.name}**（{depts(p)}／施策{p.policy}・No.{p.number}・p.{p.page}）{mark}")
+            if with_indicators:
+                lines += ["  " + indicator_line(p, i) for i in p.indicators]
+                rows += [indicator_row(p, i) for i in p.indicators]
         sources = [Citation(project=p.name, section=lx.SECTION_CONTENT, page=p.page, text=p.content) for p in projects]
-        return self._ok(q, "\n".join(lines), [(p, 1.0) for p in projects], sources=tuple(sources),
+        return self._ok(q, "\n".join(lines), [(p, 1.0) for p in projects], sources=tuple(sources), indicators=tuple(rows),
                         followups=(f"{scope}でR2に計画を下回った事業は？" if q.has_filter else "R2で計画を下回った事業は？",),
                         context={"project_ids": [p.id for p in projects], "list": True})
 
@@ -568,6 +578,11 @@ class Engine:
                      followups=(f"{p0.name}の結果の説明は？", f"{p0.name}のR3以降の計画は？", f"{p0.name}の会議意見は？"),
                      context={"project_ids": [p0.id], "intent": q.intent.value})
         return ans
+
+
+def _highlighted(question: str, sources: Sequence[Citation]) -> tuple[Citation, ...]:
+    """Citations with the question's words marked for highlighting, where not done yet."""
+    return tuple(c if c.terms else replace(c, terms=_terms_in(question, c.text)) for c in sources)
 
 
 def _asks_all(text: str) -> bool:
