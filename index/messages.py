@@ -1,0 +1,19 @@
+"""User-visible Japanese text of the index layer (progress bars and CLI output), kept in one place."""
+from __future__ import annotations
+
+BUILD_PROGRESS = "検索索引を作成中"
+BUILD_STEPS = {
+    "chunk": "文書を分割",
+    "bm25": "BM25索引",
+    "encode": "埋め込み",
+    "faiss": "FAISS索引",
+    "write": "保存",
+}
+REBUILDING = "検索索引を作り直します（{reason}）"
+BUILT = "検索索引を作成しました: {path}（{n_chunks}件の文書片、{seconds:.1f}秒）"
+NO_HITS = "該当する箇所が見つかりませんでした。"
+HIT_HEADER = "{rank}. {project}［{section}］ p.{page}　スコア {score:.4f}"
+PROJECT_HEADER = "{rank}. {project}（{departments}）　スコア {score:.4f}"
+STATUS_LINE = "{state}: {path}"
+STATUS_STATES = {"ok": "使用可能", "missing": "未作成", "stale": "古い", "corrupt": "破損"}
+RUN_BUILD = "`python -m index build` を実行してください。"
