@@ -223,3 +223,45 @@ def test_every_number_in_an_answer_is_in_the_records(engine, plan, question):
     text = re.sub(r"p\.\d+|目標\d+|施策\d+-\d+|No\.\d+|[RH]\d+|\d+事業|\d+指標|\d+つの目標", "", text)
     for n in numbers_in(text):
         assert n in allowed or n.rstrip("0").rstrip(".") in allowed, f"{n} in answer to {question!r} is not in the source"
+
+
+# --- questions outside the document ---------------------------------------------------------------
+
+class _Profile:
+    def __init__(self, text, unknown):
+        self.analysed = text
+        self.unknown_terms = tuple(unknown)
+
+
+class OffTopicIndex(FakeIndex):
+    """A fake whose retrieval evidence is weak and which knows which words the corpus lacks."""
+
+    def __init__(self, plan, unknown, dense=0.80, agreed=False, coverage=0.1):
+        super().__init__(plan)
+        self.unknown, self.dense, self.agreed, self.coverage = unknown, dense, agreed, coverage
+
+    def profile(self, query):
+        return _Profile(query, self.unknown)
+
+    def rank_projects(self, query, k=20, filters=None, mode="hybrid"):
+        p = self.plan.projects[0]
+        hit = _Hit(_Chunk(p.id, "事業の内容", p.page, p.content), 1.0, 1, 1)
+        return [type("PH", (), {"project_id": p.id, "name": p.name, "score": 1.0, "hits": (hit,),
+                                "agreed": self.agreed, "coverage": self.coverage, "dense_score": self.dense})()]
+
+
+def test_unknown_noun_and_weak_evidence_is_no_answer(plan):
+    eng = Engine(plan=plan, index=OffTopicIndex(plan, unknown=["図書", "図書館"]))
+    ans = eng.answer("図書館の開館時間は？")
+    assert ans.status is AnswerStatus.NO_ANSWER and "記載がありません" in ans.text
+
+
+def test_unknown_noun_with_strong_evidence_is_answered(plan):
+    # colloquial words the document does not use (費用) must not block a well-supported answer
+    eng = Engine(plan=plan, index=OffTopicIndex(plan, unknown=["費用"], dense=0.9, agreed=True, coverage=0.6))
+    assert eng.answer("費用の助けはありますか").status is AnswerStatus.ANSWERED
+
+
+def test_no_unknown_words_is_answered_even_with_weak_evidence(plan):
+    eng = Engine(plan=plan, index=OffTopicIndex(plan, unknown=[]))
+    assert eng.answer("ママをたすけてくれるサービスは？").status is AnswerStatus.ANSWERED
