@@ -167,9 +167,8 @@ t = time.perf_counter(); out = {}
 def mark(name):
     out[name] = round(time.perf_counter() - t, 2)
 import gradio; mark("import gradio")
-import torch; mark("+ import torch")
-import sentence_transformers; mark("+ import sentence_transformers")
-import qa; qa.warm_up(progress=False); mark("+ qa.warm_up (model and index loaded)")
+import qa; qa.warm_up(progress=False); mark("+ qa.warm_up (records, index, query engine)")
+import sys; mark("  (torch loaded: %s)" % ("torch" in sys.modules))
 from ui.app import build_app; demo = build_app(); mark("+ build_app")
 print(json.dumps(out))
 """

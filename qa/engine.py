@@ -34,7 +34,7 @@ from qa.compose import (
     with_unit,
 )
 from qa.types import Answer, AnswerStatus, Citation
-from qa.understand import Intent, Query, input_problem, understand
+from qa.understand import Intent, Query, input_problem, retrieval_text, understand
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class Engine:
         else:
             filters = Filters(plan_id=self.plan.id)
         out: list[Ranked] = []
-        for ph in self.index.rank_projects(text, k=k, filters=filters):
+        for ph in self.index.rank_projects(retrieval_text(text), k=k, filters=filters):
             project = self.plan.project(ph.project_id)
             if project is None:
                 continue
@@ -257,14 +257,22 @@ class Engine:
                  f"- 事業の内容：{top.content} {cite_label(top, lx.SECTION_CONTENT)}"]
         sources = [Citation(project=top.name, section=lx.SECTION_CONTENT, page=top.page, text=top.content,
                             terms=_terms_in(q.text, top.content))]
-        for c in passages:
+        # a citizen needs what happened (結果の説明) more than the council's view of it
+        for c in sorted(passages, key=lambda c: c.section == lx.SECTION_COMMENT):
             if c.section != lx.SECTION_CONTENT and c.text not in (s.text for s in sources):
                 lines.append(f"- 関連する記述：「{quote(c.text)}」{cite_label(top, c.section)}")
                 sources.append(c)
                 break
-        others = [p for p, _ in ordered[1:4]]
-        if others:
-            lines += ["", "ほかの候補：" + "、".join(f"{p.name}（{depts(p)}）" for p in others)]
+        # a paraphrased need may fit the second or third candidate better: show what they do too
+        close = [p for p, _ in ordered[1:3]]
+        if close:
+            lines += ["", "ほかに関係しそうな事業："]
+            for p in close:
+                lines.append(f"- **{p.name}**（担当：{depts(p)}）：{p.content} {cite_label(p, lx.SECTION_CONTENT)}")
+                sources.append(Citation(project=p.name, section=lx.SECTION_CONTENT, page=p.page, text=p.content))
+        rest = [p for p, _ in ordered[3:5]]
+        if rest:
+            lines += ["", "そのほかの候補：" + "、".join(f"{p.name}（{depts(p)}）" for p in rest)]
         remaining = [p.id for p, _ in ordered[1:]] + [r.project.id for r in ranked if r.project.id not in {p.id for p, _ in ordered}]
         followups = (f"{top.name}の結果の説明は？", f"{top.name}の指標の実績は？", "ほかには？")
         return self._ok(q, "\n".join(lines), ordered, sources=tuple(sources), followups=followups,
