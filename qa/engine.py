@@ -145,6 +145,8 @@ class Engine:
             Intent.MORE: self._more,
             Intent.COMMENT: self._comment,
             Intent.SHORTFALL: self._shortfall,
+            Intent.UNCLEAR: lambda q, last: self._status_list(q, Status.UNCLEAR),
+            Intent.BORDERLINE: lambda q, last: self._status_list(q, Status.BORDERLINE),
             Intent.ACHIEVED: self._achieved,
             Intent.LIST: self._list,
             Intent.SUMMARY: self._summary,
@@ -434,7 +436,8 @@ class Engine:
             if inds:
                 hits.append((p, inds))
             near += [(p, i) for i in p.indicators if evaluate(i).status is Status.BORDERLINE]
-        label = "計画を下回った（未達成の）" if wanted is Status.FELL_SHORT else "計画を達成した"
+        label = {Status.FELL_SHORT: "計画を下回った（未達成の）", Status.MET: "計画を達成した",
+                 Status.UNCLEAR: "結果の記載がなく判定できない", Status.BORDERLINE: "ほぼ達成（要注意）と判定した"}[wanted]
         year = "R2（令和2年度）"
         if not hits:
             return self._ok(q, f"{scope}には、{year}に{label}指標はありません。", [], context={"project_ids": []})
@@ -543,11 +546,14 @@ class Engine:
         # the figure asked with a counter (何園) may be stated only in the explanation text
         counter_sents = sentences_with_counter(p0, q.counter) if q.counter else []
         unit_match = any(i.unit == q.counter for _, i in picked) if q.counter else True
-        if q.counter and counter_sents and not unit_match:
+        no_figure = all(i.result is None or i.result.value is None for _, i in picked)
+        if q.counter and counter_sents and (not unit_match or no_figure):
             lines.append(f"**{p0.name}**（担当：{depts(p0)}）の結果の説明に次の記載があります。")
-            for section, sent in counter_sents[:3]:
-                lines.append(f"> {sent}\n{cite_label(p0, section)}")
-                sources.append(Citation(project=p0.name, section=section, page=p0.page, text=sent, terms=_terms_in(q.text, sent)))
+            for section in dict.fromkeys(sec for sec, _ in counter_sents):
+                sents = [sent for sec, sent in counter_sents if sec == section][:4]
+                lines.append("\n".join(f"> {sent}" for sent in sents) + f"\n{cite_label(p0, section)}")
+                sources.append(Citation(project=p0.name, section=section, page=p0.page, text="\n".join(sents),
+                                        terms=_terms_in(q.text, " ".join(sents))))
             lines += ["", "関連する参考指標："]
         elif q.counter == "円" and not counter_sents:
             return self._no(q, f"{lx.NOT_IN_DOCUMENT}\n**{p0.name}**について、お尋ねの金額は資料に見当たりません。",
@@ -556,7 +562,11 @@ class Engine:
             ev = evaluate(i)
             res = result_text(i)
             base = with_unit(i.baseline.text, i.unit) if i.baseline.is_number else i.baseline.text
-            if want_plan_years and not q.asks_baseline:
+            if "H30" in q.years and not want_plan_years:
+                r2 = f"、R2結果 {res}" if i.result is not None and i.result.text else ""
+                lines.append(f"- **{p.name}**：H30（平成30年度）の{i.name}の実績は **{base}** です（R2計画 {i.plan_r2.text}{r2}）。"
+                             f"{cite_label(p, lx.SECTION_INDICATOR)}")
+            elif want_plan_years and not q.asks_baseline:
                 lines.append(f"- **{p.name}**：{i.name}の計画は {plan_values_line(i, tuple(want_plan_years))} です"
                              f"（H30 {base}、R2計画 {i.plan_r2.text}、R2結果 {res if i.result and i.result.text else '文章で記載' if i.result else '記載なし'}）。"
                              f"{cite_label(p, lx.SECTION_INDICATOR)}")
@@ -571,7 +581,7 @@ class Engine:
                 lines.append(f"- **{p.name}**：{i.name}（H30 {base}、R2計画 {i.plan_r2.text}）。R2の結果は資料に記載がありません。"
                              f"{cite_label(p, lx.SECTION_INDICATOR)}")
             sources.append(indicator_citation(p, i))
-        if q.asks_baseline and "H30" in q.years or (q.asks_baseline and not q.asks_past):
+        if q.asks_baseline and "H30" not in q.years and not q.asks_past:
             lines.append("")
             lines.append("H30（平成30年度）の実績：" + "、".join(f"{i.name} {with_unit(i.baseline.text, i.unit) if i.baseline.is_number else i.baseline.text}" for _, i in picked))
         missing_result = all(i.result is None for _, i in picked) and not counter_sents

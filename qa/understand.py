@@ -23,6 +23,8 @@ class Intent(str, Enum):
     DEPARTMENT = "department"  # which department runs a project
     LIST = "list"  # projects of a goal / policy / department
     SHORTFALL = "shortfall"  # projects that fell short in R2
+    UNCLEAR = "unclear"  # indicators whose R2 status cannot be judged
+    BORDERLINE = "borderline"  # indicators that nearly met their plan
     ACHIEVED = "achieved"  # projects that met their R2 plan
     SUMMARY = "summary"  # overall status counts
     MORE = "more"  # 「ほかには？」
@@ -211,8 +213,12 @@ def understand(raw: str, plan: Plan) -> Query:
     strong_name = bool(named) and named[0].score >= 0.6
     filt = goal is not None or policy is not None or department is not None
 
+    is_unclear = cue("unclear", lx.UNCLEAR_CUES)
+    is_border = cue("borderline", lx.BORDERLINE_CUES)
     if more and not strong_name:
         intent = Intent.MORE
+    elif (is_unclear or is_border) and not strong_name:
+        intent = Intent.UNCLEAR if is_unclear else Intent.BORDERLINE
     elif is_comment:
         intent = Intent.COMMENT
     elif (is_short or is_achieved) and not strong_name and (not is_ind_specific(text) or has_any(text, ("事業", "どれ", "指標は", "一覧"))):
@@ -223,10 +229,10 @@ def understand(raw: str, plan: Plan) -> Query:
         intent = Intent.DEPARTMENT if (strong_name or anaphora or len(text) <= 25) else Intent.SEARCH
     elif filt and not strong_name and (is_list or is_count or "事業" in text or "指標" in text or len(text) <= 15):
         intent = Intent.LIST
+    elif is_count and not strong_name and "事業" in text and not is_ind_specific(text):
+        intent = Intent.LIST
     elif is_summary and not strong_name and not filt and ("事業" in text or "計画" in text or "進捗" in text or "全体" in text):
         intent = Intent.SUMMARY
-    elif is_count and not strong_name and "事業" in text and not is_ind:
-        intent = Intent.LIST
     elif is_expl and has_any(text, lx.STRONG_EXPLANATION_CUES) and counter is None and not is_ind_specific(text) \
             and (strong_name or anaphora or named):
         intent = Intent.EXPLANATION

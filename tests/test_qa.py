@@ -265,3 +265,29 @@ def test_unknown_noun_with_strong_evidence_is_answered(plan):
 def test_no_unknown_words_is_answered_even_with_weak_evidence(plan):
     eng = Engine(plan=plan, index=OffTopicIndex(plan, unknown=[]))
     assert eng.answer("ママをたすけてくれるサービスは？").status is AnswerStatus.ANSWERED
+
+
+# --- more structured questions ---------------------------------------------------------------------
+
+def test_counting_all_projects(engine):
+    ans = engine.answer("重点事業はいくつありますか")
+    assert ans.status is AnswerStatus.ANSWERED and "20事業" in ans.text and len(ans.projects) == 20
+
+
+def test_unclear_and_borderline_lists(engine):
+    unclear = engine.answer("判定できない指標はありますか")
+    assert {i.status for i in unclear.indicators} == {"unclear"} and len(unclear.indicators) == 3
+    near = engine.answer("ほぼ達成の指標は？")
+    assert {i.status for i in near.indicators} == {"borderline"}
+    assert "17,895人" in near.text
+
+
+def test_baseline_question_leads_with_h30(engine):
+    ans = engine.answer("平成30年度の来館者数は？")
+    first = ans.text.splitlines()[0]
+    assert "98,875人" in first and "H30" in first
+
+
+def test_counter_figures_stated_only_in_the_explanation(engine):
+    ans = engine.answer("産後ケア事業の利用者は何人でしたか")
+    assert "8人" in ans.text and "16人" in ans.text
