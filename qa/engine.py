@@ -155,6 +155,9 @@ class Engine:
             Intent.EXPLANATION: self._explanation,
             Intent.SEARCH: self._search,
         }[q.intent]
+        if q.intent is Intent.SEARCH and q.anaphora and last is not None and last.context.get("project_ids") \
+                and not [m for m in q.named if m.score >= 0.6]:
+            handler = self._overview  # 「その事業について詳しく」: the project of the previous answer
         bad_scope = self._check_scope(q)
         if bad_scope is not None:
             return bad_scope
@@ -362,6 +365,22 @@ class Engine:
                             terms=_terms_in(q.text, p.result_explanation))]
         rows = tuple(indicator_row(p, i) for i in p.indicators)
         return self._ok(q, "\n".join(lines), self._ranked_list([(p, 1.0)], ranked), sources=tuple(sources), indicators=rows,
+                        followups=(f"{p.name}の会議意見は？", f"{p.name}のR3の計画は？"), context={"project_ids": [p.id]})
+
+    def _overview(self, q: Query, last: Answer | None) -> Answer:
+        """Everything the records say about the previous answer's project."""
+        p = self.plan.project(last.context["project_ids"][0])
+        lines = [f"**{p.name}**（担当：{depts(p)}、目標{p.goal}・施策{p.policy}・No.{p.number}）", "",
+                 f"- 事業の内容：{p.content} {cite_label(p, lx.SECTION_CONTENT)}"]
+        sources = [Citation(project=p.name, section=lx.SECTION_CONTENT, page=p.page, text=p.content)]
+        if p.indicators:
+            lines += ["", "参考指標（R2の評価）："] + [indicator_line(p, i) for i in p.indicators]
+        if p.result_explanation:
+            lines += ["", f"結果の説明：「{quote(p.result_explanation, 200)}」{cite_label(p, lx.SECTION_EXPLANATION)}"]
+            sources.append(Citation(project=p.name, section=lx.SECTION_EXPLANATION, page=p.page, text=p.result_explanation))
+        lines += ["", f"子ども・子育て会議意見：{len(p.council_comments)}件" if p.council_comments else lx.NO_COMMENT]
+        return self._ok(q, "\n".join(lines), [(p, 1.0)], sources=tuple(sources),
+                        indicators=tuple(indicator_row(p, i) for i in p.indicators),
                         followups=(f"{p.name}の会議意見は？", f"{p.name}のR3の計画は？"), context={"project_ids": [p.id]})
 
     def _department(self, q: Query, last: Answer | None) -> Answer:

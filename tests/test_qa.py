@@ -291,3 +291,10 @@ def test_baseline_question_leads_with_h30(engine):
 def test_counter_figures_stated_only_in_the_explanation(engine):
     ans = engine.answer("産後ケア事業の利用者は何人でしたか")
     assert "8人" in ans.text and "16人" in ans.text
+
+
+def test_hiragana_and_anaphora_follow_ups(engine):
+    first = engine.answer("児童館の来館者数は？")
+    assert "児童青少年課" in engine.answer("そのたんとうは？", [first]).text
+    detail = engine.answer("その事業について詳しく教えて", [first])
+    assert names(detail) == ["児童館事業"] and "事業の内容" in detail.text and detail.indicators
