@@ -10,7 +10,8 @@ Methods compared (project level, the product's main question being "which projec
 * ``bm25``   - lemma BM25 over one document per project (the best baseline in the notes);
 * ``dense``  - e5-small, best passage per project;
 * ``rrf``    - plain RRF(k=60) of those two (reference only, as in the notes);
-* ``hybrid-no-respell`` - the shipped fusion without respelling hiragana questions (ablation);
+* ``hybrid-no-respell`` - the shipped fusion without respelling hiragana questions nor expanding
+  everyday words (ablation);
 * ``hybrid`` - the shipped fusion (``index.fusion``, ``index.respell``).
 
 The baselines get the question exactly as typed.
@@ -51,13 +52,13 @@ METHOD_LABELS = {
     "bm25": "BM25 only (lemmas, one document per project)",
     "dense": "dense only (e5-small, best passage)",
     "rrf": "plain RRF k=60 (BM25 + dense), reference",
-    "hybrid-no-respell": "hybrid without kana respelling (ablation)",
+    "hybrid-no-respell": "hybrid without kana respelling and everyday-word expansion (ablation)",
     "hybrid": "hybrid (shipped)",
 }
 # The baselines see the question exactly as typed: respelling hiragana is part of the hybrid.
-AS_TYPED = FusionConfig(respell=False)
+AS_TYPED = FusionConfig(respell=False, expand=False)
 PLAIN_RRF = FusionConfig(adaptive=False, lexical_weight=1.0, passage_lexical_weight=0.0, reading_base=0.0,
-                         dense_base=1.0, project_prior=0.0, respell=False)
+                         dense_base=1.0, project_prior=0.0, respell=False, expand=False)
 CONFIGS = {"bm25": AS_TYPED, "dense": AS_TYPED, "rrf": PLAIN_RRF, "hybrid-no-respell": AS_TYPED, "hybrid": None}
 MODE_OF = {"bm25": "bm25", "dense": "dense", "rrf": "hybrid", "hybrid-no-respell": "hybrid", "hybrid": "hybrid"}
 

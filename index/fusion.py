@@ -81,6 +81,7 @@ class FusionConfig:
     project_prior: float = 0.5  # passage search: weight of the passage's project score
     use_project_document: bool = True  # the whole-project BM25 list (off when sections are filtered)
     respell: bool = True  # rewrite mostly-kana questions in corpus kanji (index.respell)
+    expand: bool = True  # append the document's words for everyday words (index.expand)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import numpy as np
 
 from corpus.loader import load_plans
 from corpus.settings import Settings, get_settings
+from index.expand import expand_query
 from index.build import EncoderLike, IndexArtifacts, build_identity, build_index, limit_torch_threads
 from index.chunks import Chunk, ProjectInfo
 from index.dense import DenseIndex
@@ -278,7 +279,7 @@ class SearchIndex:
         self._check(k, mode)
         if not query.strip():
             return []
-        profile = self.profile(query)
+        profile = self.profile(expand_query(query) if self.config.expand else query)
         scores = self._scores(profile, mode)
         mask = self._chunk_mask(filters)
         sections_filtered = filters is not None and filters.sections is not None
@@ -352,7 +353,7 @@ class SearchIndex:
         self._check(k, mode)
         if not query.strip():
             return []
-        profile = self.profile(query)
+        profile = self.profile(expand_query(query) if self.config.expand else query)
         scores = self._scores(profile, mode)
         mask = self._chunk_mask(filters)
         ranking = None

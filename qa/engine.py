@@ -34,7 +34,7 @@ from qa.compose import (
     with_unit,
 )
 from qa.types import Answer, AnswerStatus, Citation
-from qa.understand import Intent, Query, input_problem, retrieval_text, understand
+from qa.understand import Intent, Query, input_problem, understand
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class Engine:
         else:
             filters = Filters(plan_id=self.plan.id)
         out: list[Ranked] = []
-        for ph in self.index.rank_projects(retrieval_text(text), k=k, filters=filters):
+        for ph in self.index.rank_projects(text, k=k, filters=filters):
             project = self.plan.project(ph.project_id)
             if project is None:
                 continue

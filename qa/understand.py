@@ -265,15 +265,6 @@ def understand(raw: str, plan: Plan) -> Query:
     )
 
 
-def retrieval_text(text: str) -> str:
-    """The question plus the document's words for its everyday words (ママ -> 母子), for retrieval only."""
-    extra: list[str] = []
-    for word, doc_words in lx.COLLOQUIAL.items():
-        if word in text:
-            extra += doc_words.split()
-    return text + ("　" + " ".join(dict.fromkeys(extra)) if extra else "")
-
-
 def is_ind_specific(text: str) -> bool:
     """The question names a measured quantity (来館者数, 利用者数 …), so a status question is about it."""
     return bool(re.search(r"(者数|件数|人数|回数|世帯数|団体数|機関数|割合|率)", text))

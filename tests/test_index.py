@@ -554,3 +554,12 @@ def test_real_index_round_trip_and_signals(real_index):
     assert top.name == "虐待対応事業" and top.agreed
     assert 0.5 < top.dense_score <= 1.0 and top.bm25_score > 0
     assert real_index.manifest.model_id == real_index.encoder.model_id and real_index.manifest.dim == 384
+
+
+def test_expand_query_appends_document_words_only_for_known_everyday_words():
+    from index.expand import expand_query
+
+    assert expand_query("児童館の来館者数") == "児童館の来館者数"
+    expanded = expand_query("ママをたすけて")
+    assert expanded.startswith("ママをたすけて") and "母子" in expanded
+    assert expand_query("お金の補助") .count("助成") == 1  # each added word once
