@@ -34,7 +34,7 @@ from qa.compose import (
     with_unit,
 )
 from qa.types import Answer, AnswerStatus, Citation
-from qa.understand import Intent, Query, input_problem, understand
+from qa.understand import Intent, Query, input_problem, longest_common, understand
 
 log = logging.getLogger(__name__)
 
@@ -219,13 +219,12 @@ class Engine:
 
     def _indicator_matches(self, text: str) -> list[tuple[Project, Indicator, float]]:
         """Indicators whose name (without its unit) largely appears in the question."""
-        from qa.understand import _longest_common
 
         out = []
         for p in self.plan.projects:
             for ind in p.indicators:
                 name = normalize(re.sub(r"（[^）]*）$", "", ind.name))
-                common = _longest_common(name, text)
+                common = longest_common(name, text)
                 share = len(common) / len(name)
                 if len(common) >= 4 and share >= 0.5:
                     # a longer shared run wins ties: 虐待相談件数 over 相談件数
@@ -530,13 +529,12 @@ class Engine:
 
     def _pick_indicators(self, q: Query, projects: list[Project]) -> list[tuple[Project, Indicator]]:
         """The indicators the question is about, within the target projects (all of them when unclear)."""
-        from qa.understand import _longest_common
 
         scored = []
         for p in projects:
             for i in p.indicators:
                 name = normalize(re.sub(r"（[^）]*）$", "", i.name))
-                common = _longest_common(name, q.text)
+                common = longest_common(name, q.text)
                 share = len(common) / max(1, len(name))
                 unit_hit = 1 if (q.counter and i.unit and q.counter == i.unit) else 0
                 scored.append((share + 0.02 * len(common) + 0.3 * unit_hit if len(common) >= 2 else 0.3 * unit_hit, p, i))

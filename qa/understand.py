@@ -99,7 +99,7 @@ def input_problem(raw: object, max_chars: int = 2000) -> str | None:
     return None
 
 
-def _longest_common(a: str, b: str) -> str:
+def longest_common(a: str, b: str) -> str:
     """Longest common substring (short strings: simple dynamic programming)."""
     best_len = best_end = 0
     prev = [0] * (len(b) + 1)
@@ -131,7 +131,7 @@ def named_projects(text: str, plan: Plan) -> list[NameMatch]:
     for p in plan.projects:
         best: NameMatch | None = None
         for form in _name_forms(p):
-            common = _longest_common(form, text)
+            common = longest_common(form, text)
             if len(common) < 3:
                 continue
             share = len(common) / len(form)

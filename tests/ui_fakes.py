@@ -9,7 +9,7 @@ from corpus.evaluate import evaluate
 from corpus.loader import load_plan
 from corpus.records import Status
 from qa.types import Answer, AnswerStatus, Citation, ProjectRef
-from ui.browse import indicator_row
+from qa.compose import indicator_row
 
 
 def make_answer(question: str, text: str = "回答です。", **kw) -> Answer:

@@ -4,13 +4,12 @@ Pure functions of a ``Plan``; the chat never uses them (it goes through ``qa.ans
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from corpus.evaluate import evaluate, project_status
-from corpus.records import STATUS_LABELS, Indicator, Plan, Project, Status
+from corpus.records import STATUS_LABELS, Plan, Project, Status
 from corpus.views import STATUS_ICONS
-from qa.types import IndicatorRow
+from qa.compose import indicator_row
 from ui import strings as S
 from ui.render import escape, indicator_table_html, passage_text
 
@@ -118,34 +117,6 @@ def _paragraphs(text: str) -> str:
 # --- project detail -------------------------------------------------------------------
 
 
-def _with_unit(text: str, unit: str | None) -> str:
-    t = unicodedata.normalize("NFKC", text)
-    if unit and not t.endswith(unit) and not (unit == "%" and t.endswith("%")):
-        return f"{t}{unit}"
-    return t
-
-
-def indicator_row(project: Project, ind: Indicator) -> IndicatorRow:
-    """The display row of one indicator, in the same shape qa uses for answers."""
-    ev = evaluate(ind)
-    res = ind.result
-    if res is None:
-        result = None
-    elif res.text:
-        result = _with_unit(res.text, ind.unit or res.unit)
-    else:
-        result = res.evidence
-    return IndicatorRow(
-        project=project.name,
-        name=ind.name,
-        unit=ind.unit,
-        baseline=_with_unit(ind.baseline.text, ind.unit) if ind.baseline.is_number else ind.baseline.text,
-        plan={y: c.text for y, c in ind.plan.items()},
-        result=result,
-        status=ev.status.value,
-        reason=ev.reason,
-        page=project.page,
-    )
 
 
 def project_detail_html(project: Project | None) -> str:
