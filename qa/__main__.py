@@ -7,7 +7,10 @@ import logging
 import sys
 
 from qa.engine import get_engine
-from qa.types import Answer
+from qa.types import Answer, AnswerStatus
+
+log = logging.getLogger("qa")
+INTERNAL_ERROR = "申し訳ありません。この質問の処理中にエラーが発生しました。言い方を変えてもう一度お試しください。"
 
 
 def _print_text(ans: Answer) -> None:
@@ -35,7 +38,11 @@ def main(argv: list[str] | None = None) -> int:
         history: list[Answer] = []
         for line in sys.stdin:
             question = line.rstrip("\n")
-            ans = engine.answer(question, history if args.chat else None)
+            try:
+                ans = engine.answer(question, history if args.chat else None)
+            except Exception:  # noqa: BLE001 - one failing question must not lose the rest of the batch
+                log.exception("failed to answer %r", question[:200])
+                ans = Answer(question=question, status=AnswerStatus.NO_ANSWER, text=INTERNAL_ERROR, intent="error")
             if args.chat:
                 history.append(ans)
             print(json.dumps(ans.to_json(), ensure_ascii=False), flush=True)

@@ -43,6 +43,7 @@ MAX_CHARS = 2000
 OFF_TOPIC_DENSE = 0.85
 OFF_TOPIC_COVERAGE = 0.5
 _KANJI = re.compile(r"[\u3400-\u9fff]")
+_KATAKANA = re.compile(r"[\u30a1-\u30ffー]+")
 RESULT_YEAR = "R2"
 PLAN_YEARS = ("R2", "R3", "R4", "R5", "R6")
 
@@ -129,8 +130,10 @@ class Engine:
 
         prof = profile(text)
         unknown = set(prof.unknown_terms)
+        # short katakana words (ママ, シングル) are everyday speech; long ones name things (ファミリー…)
         return [m.surface for m in analyse(normalize(prof.analysed))
-                if m.pos1 == "名詞" and _KANJI.search(m.surface) and (m.lemma in unknown or m.surface in unknown)]
+                if m.pos1 == "名詞" and (_KANJI.search(m.surface) or (_KATAKANA.fullmatch(m.surface) and len(m.surface) >= 5))
+                and (m.lemma in unknown or m.surface in unknown)]
 
     # --- entry point ----------------------------------------------------------------------
     def answer(self, question: object, history: Sequence[Answer] | None = None) -> Answer:
@@ -145,6 +148,7 @@ class Engine:
             Intent.MORE: self._more,
             Intent.COMMENT: self._comment,
             Intent.SHORTFALL: self._shortfall,
+            Intent.PLAN_VALUE: self._plan_value,
             Intent.UNCLEAR: lambda q, last: self._status_list(q, Status.UNCLEAR),
             Intent.BORDERLINE: lambda q, last: self._status_list(q, Status.BORDERLINE),
             Intent.ACHIEVED: self._achieved,
@@ -477,6 +481,27 @@ class Engine:
         return self._ok(q, "\n".join(lines), [(p, 1.0) for p, _ in hits], sources=tuple(sources), indicators=tuple(rows),
                         followups=(f"{hits[0][0].name}の結果の説明は？",), context={"project_ids": [p.id for p, _ in hits], "list": True})
 
+    def _plan_value(self, q: Query, last: Answer | None) -> Answer:
+        """Indicators whose plan is the asked word (拡充 …), for the asked years or any year."""
+        years = tuple(y for y in q.years if y in PLAN_YEARS) or PLAN_YEARS
+        found: list[tuple[Project, Indicator, list[str]]] = []
+        for p in self._filtered(q):
+            for i in p.indicators:
+                hit = [y for y in years if i.plan[y].word is not None and i.plan[y].word.value == q.plan_word]
+                if hit:
+                    found.append((p, i, hit))
+        scope = "・".join(years) if len(years) < len(PLAN_YEARS) else "R2～R6のいずれか"
+        if not found:
+            return self._ok(q, f"{scope}の計画が「{q.plan_word}」の指標は、この資料にはありません。", [], context={"project_ids": []})
+        projects = list({p.id: p for p, _, _ in found}.values())
+        lines = [f"{scope}の計画が「{q.plan_word}」の指標は{len(projects)}事業・{len(found)}指標です。", ""]
+        for p, i, hit in found:
+            lines.append(f"- **{p.name}**（{depts(p)}）：{i.name}　計画 {plan_values_line(i)} {cite_label(p, lx.SECTION_INDICATOR)}")
+        return self._ok(q, "\n".join(lines), [(p, 1.0) for p in projects],
+                        indicators=tuple(indicator_row(p, i) for p, i, _ in found),
+                        sources=tuple(indicator_citation(p, i) for p, i, _ in found),
+                        context={"project_ids": [p.id for p in projects], "list": True})
+
     def _shortfall(self, q: Query, last: Answer | None) -> Answer:
         if self._future_result(q):
             return self._future_answer(q, [])
@@ -552,7 +577,10 @@ class Engine:
                 and not (last is not None and (q.anaphora or len(q.text) <= 14)):
             return self._no(q, lx.NOT_IN_DOCUMENT + "\nお尋ねの数値に当たる指標や記述は、この資料に見つかりませんでした。")
         targets = [p for p, _ in chosen]
-        picked = self._pick_indicators(q, targets)
+        if any(w in q.text for w in ("どんな指標", "指標は", "指標を", "指標一覧", "指標の一覧", "すべての指標", "全ての指標")):
+            picked = [(p, i) for p in targets[:1] for i in p.indicators]
+        else:
+            picked = self._pick_indicators(q, targets)
         if self._future_result(q):
             return self._future_answer(q, chosen, picked)
         p0 = picked[0][0] if picked else targets[0]
@@ -560,6 +588,8 @@ class Engine:
         sources: list[Citation] = []
         rows = [indicator_row(p, i) for p, i in picked]
         want_plan_years = [y for y in q.years if y in PLAN_YEARS and y != RESULT_YEAR] if q.asks_plan or not q.asks_past else []
+        if q.asks_plan and not q.asks_past and not q.years and q.counter is None:
+            want_plan_years = list(PLAN_YEARS)  # 「…の計画は？」: the whole plan
         # the figure asked with a counter (何園) may be stated only in the explanation text
         counter_sents = sentences_with_counter(p0, q.counter) if q.counter else []
         unit_match = any(i.unit == q.counter for _, i in picked) if q.counter else True

@@ -28,6 +28,7 @@ class Intent(str, Enum):
     ACHIEVED = "achieved"  # projects that met their R2 plan
     SUMMARY = "summary"  # overall status counts
     MORE = "more"  # 「ほかには？」
+    PLAN_VALUE = "plan_value"  # indicators whose plan (for a year) is 拡充, 維持 …
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Query:
     department: str | None = None
     named: tuple[NameMatch, ...] = ()  # projects named in the question, best first
     counter: str | None = None  # 園 for 何園
+    plan_word: str | None = None  # 拡充 in 「R3の計画が拡充の事業」
     count: bool = False  # asks "how many projects"
     asks_plan: bool = False
     asks_baseline: bool = False
@@ -213,6 +215,7 @@ def understand(raw: str, plan: Plan) -> Query:
     strong_name = bool(named) and named[0].score >= 0.6
     filt = goal is not None or policy is not None or department is not None
 
+    plan_word = next((w for w in lx.PLAN_WORDS if w in text), None)
     is_unclear = cue("unclear", lx.UNCLEAR_CUES)
     is_border = cue("borderline", lx.BORDERLINE_CUES)
     if more and not strong_name:
@@ -221,7 +224,8 @@ def understand(raw: str, plan: Plan) -> Query:
         intent = Intent.UNCLEAR if is_unclear else Intent.BORDERLINE
     elif is_comment:
         intent = Intent.COMMENT
-    elif (is_short or is_achieved) and not strong_name and (not is_ind_specific(text) or has_any(text, ("事業", "どれ", "指標は", "一覧"))):
+    elif (is_short or is_achieved) and not strong_name and (filt or has_any(text, lx.LISTISH)) \
+            and (not is_ind_specific(text) or has_any(text, ("事業", "どれ", "指標は", "一覧"))):
         intent = Intent.SHORTFALL if is_short or "できなかった" in text else Intent.ACHIEVED
         if is_achieved and not is_short and has_any(text, ("達成できな", "達成しな", "未達")):
             intent = Intent.SHORTFALL
@@ -229,6 +233,8 @@ def understand(raw: str, plan: Plan) -> Query:
         intent = Intent.DEPARTMENT if (strong_name or anaphora or len(text) <= 25) else Intent.SEARCH
     elif filt and not strong_name and (is_list or is_count or "事業" in text or "指標" in text or len(text) <= 15):
         intent = Intent.LIST
+    elif plan_word is not None and not strong_name and asks_plan and has_any(text, lx.LISTISH):
+        intent = Intent.PLAN_VALUE
     elif is_count and not strong_name and "事業" in text and not is_ind_specific(text):
         intent = Intent.LIST
     elif is_summary and not strong_name and not filt and ("事業" in text or "計画" in text or "進捗" in text or "全体" in text):
@@ -256,6 +262,7 @@ def understand(raw: str, plan: Plan) -> Query:
         department=department,
         named=named,
         counter=counter,
+        plan_word=plan_word,
         count=is_count,
         asks_plan=asks_plan,
         asks_baseline=asks_baseline,

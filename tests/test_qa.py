@@ -298,3 +298,37 @@ def test_hiragana_and_anaphora_follow_ups(engine):
     assert "児童青少年課" in engine.answer("そのたんとうは？", [first]).text
     detail = engine.answer("その事業について詳しく教えて", [first])
     assert names(detail) == ["児童館事業"] and "事業の内容" in detail.text and detail.indicators
+
+
+def test_plan_value_lists(engine):
+    ans = engine.answer("R3の計画が拡充の指標はどれ？")
+    assert ans.intent == "plan_value"
+    assert all(i.plan["R3"].startswith("拡充") for i in ans.indicators) and len(ans.indicators) == 4
+
+
+def test_whole_plan_and_all_indicators(engine):
+    plan = engine.answer("虐待相談件数の計画は？")
+    assert all(f"{y} 維持" in plan.text for y in ("R2", "R3", "R4", "R5", "R6"))
+    inds = engine.answer("子どもの居場所づくりの推進にはどんな指標がありますか")
+    assert len(inds.indicators) == 3
+
+
+def test_jsonl_batch_survives_a_failing_question(monkeypatch, capsys):
+    import io
+    import json
+
+    import qa.__main__ as cli
+
+    class Flaky:
+        def answer(self, question, history=None):
+            if "壊" in question:
+                raise RuntimeError("boom")
+            from qa.types import Answer, AnswerStatus
+            return Answer(question=question, status=AnswerStatus.ANSWERED, text="ok")
+
+    monkeypatch.setattr(cli, "get_engine", lambda: Flaky())
+    monkeypatch.setattr("sys.stdin", io.StringIO("一つ目\n壊れる質問\n三つ目\n"))
+    assert cli.main(["ask", "--jsonl"]) == 0
+    out = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [o["status"] for o in out] == ["answered", "no_answer", "answered"]
+    assert "エラー" in out[1]["answer"]
