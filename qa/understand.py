@@ -197,7 +197,9 @@ def understand(raw: str, plan: Plan) -> Query:
             cues.add(name)
         return hit
 
-    is_comment = cue("comment", lx.COMMENT_CUES) or ("会議" in text and "意見" in text)
+    # 会議 here is the 子ども・子育て会議 when something was said (not ケース検討会議の回数)
+    is_comment = cue("comment", lx.COMMENT_CUES) or (
+        "会議" in text and has_any(text, ("意見", "言わ", "言って", "言った", "指摘", "コメント", "評価され")))
     is_short = cue("shortfall", lx.SHORTFALL_CUES)
     is_achieved = cue("achieved", lx.ACHIEVED_CUES)
     is_list = cue("list", lx.LIST_CUES)

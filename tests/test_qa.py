@@ -332,3 +332,8 @@ def test_jsonl_batch_survives_a_failing_question(monkeypatch, capsys):
     out = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [o["status"] for o in out] == ["answered", "no_answer", "answered"]
     assert "エラー" in out[1]["answer"]
+
+
+def test_council_versus_case_conference(plan):
+    assert understand("産後ケア事業について会議で何か言われていますか", plan).intent is Intent.COMMENT
+    assert understand("ケース検討会議の回数は？", plan).intent is Intent.INDICATOR
