@@ -103,7 +103,9 @@ class Engine:
 
         filters = None
         if q is not None and (q.goal or q.policy or q.department):
-            filters = Filters(plan_id=self.plan.id, goal=q.goal, policy=q.policy, department=q.department)
+            # the index filters on one goal/department; with several named, filter on none of them
+            filters = Filters(plan_id=self.plan.id, goal=q.goal if len(q.goals) <= 1 else None, policy=q.policy,
+                              department=q.department if len(q.departments) <= 1 else None)
         else:
             filters = Filters(plan_id=self.plan.id)
         out: list[Ranked] = []
@@ -170,9 +172,10 @@ class Engine:
     # --- scope ----------------------------------------------------------------------------
     def _check_scope(self, q: Query) -> Answer | None:
         plan = self.plan
-        if q.goal is not None and plan.goal(q.goal) is None:
-            goals = "、".join(f"目標{g.number}" for g in plan.goals)
-            return self._no(q, lx.NO_SUCH_GOAL.format(goal=q.goal, goals=goals))
+        for goal in q.goals or ((q.goal,) if q.goal is not None else ()):
+            if plan.goal(goal) is None:
+                goals = "、".join(f"目標{g.number}" for g in plan.goals)
+                return self._no(q, lx.NO_SUCH_GOAL.format(goal=goal, goals=goals))
         if q.policy is not None and plan.policy(q.policy) is None:
             pols = "、".join(p.code for p in plan.policies)
             return self._no(q, lx.NO_SUCH_POLICY.format(policy=q.policy, policies=pols))
@@ -402,23 +405,23 @@ class Engine:
     def _filtered(self, q: Query) -> list[Project]:
         out = []
         for p in self.plan.projects:
-            if q.goal is not None and p.goal != q.goal:
+            if (q.goals or q.goal is not None) and p.goal not in (q.goals or (q.goal,)):
                 continue
             if q.policy is not None and p.policy != q.policy:
                 continue
-            if q.department is not None and q.department not in p.departments:
+            if (q.departments or q.department) and not set(q.departments or (q.department,)) & set(p.departments):
                 continue
             out.append(p)
         return out
 
     def _scope_label(self, q: Query) -> str:
         parts = []
-        if q.goal is not None:
-            parts.append(goal_label(self.plan, q.goal))
+        for goal in q.goals or ((q.goal,) if q.goal is not None else ()):
+            parts.append(goal_label(self.plan, goal))
         if q.policy is not None:
             parts.append(policy_label(self.plan, q.policy))
-        if q.department is not None:
-            parts.append(f"{q.department}が担当")
+        if q.departments or q.department:
+            parts.append(f"{'・'.join(q.departments or (q.department,))}が担当")
         return "・".join(parts) if parts else "この資料"
 
     def _list(self, q: Query, last: Answer | None) -> Answer:

@@ -47,6 +47,8 @@ class Query:
     goal: int | None = None
     policy: str | None = None
     department: str | None = None
+    goals: tuple[int, ...] = ()  # all goals named (goal is the first)
+    departments: tuple[str, ...] = ()  # all departments named (department is the first)
     named: tuple[NameMatch, ...] = ()  # projects named in the question, best first
     counter: str | None = None  # 園 for 何園
     plan_word: str | None = None  # 拡充 in 「R3の計画が拡充の事業」
@@ -153,16 +155,31 @@ def named_projects(text: str, plan: Plan) -> list[NameMatch]:
     return out
 
 
+def find_departments(text: str, plan: Plan) -> tuple[str, ...]:
+    """Departments named in the question, in the order they appear (保育課と健康課)."""
+    found = [d for d in plan.departments if unicodedata.normalize("NFKC", d) in text]
+    # 子育て支援課 contains no other name here, but keep the longest when one name holds another
+    found = [d for d in found if not any(d != o and d in o for o in found)]
+    return tuple(sorted(found, key=lambda d: text.index(unicodedata.normalize("NFKC", d))))
+
+
 def find_department(text: str, plan: Plan) -> str | None:
-    for dept in sorted(plan.departments, key=len, reverse=True):
-        if unicodedata.normalize("NFKC", dept) in text:
-            return dept
-    return None
+    found = find_departments(text, plan)
+    return found[0] if found else None
+
+
+def find_goals(text: str) -> tuple[int, ...]:
+    """Goals named in the question: 目標1と目標2, 目標１・２."""
+    nums = [_num(m.group(1)) for m in _GOAL.finditer(text)] + [_num(m.group(1)) for m in _GOAL_ALT.finditer(text)]
+    m = re.search(r"目標\s*([0-9])\s*[・、と,]\s*([0-9])(?![0-9-])", text)
+    if m:
+        nums += [int(m.group(1)), int(m.group(2))]
+    return tuple(dict.fromkeys(nums))
 
 
 def find_goal(text: str) -> int | None:
-    m = _GOAL.search(text) or _GOAL_ALT.search(text)
-    return _num(m.group(1)) if m else None
+    goals = find_goals(text)
+    return goals[0] if goals else None
 
 
 def find_policy(text: str) -> str | None:
@@ -183,9 +200,11 @@ def understand(raw: str, plan: Plan) -> Query:
     text = normalize(raw).replace("?", "?")
     text = re.sub(r"<[^>]*>", " ", text)
     years = tuple(canonical_years(raw))
-    goal = find_goal(text)
+    goals = find_goals(text)
+    goal = goals[0] if goals else None
     policy = find_policy(text) if goal is None or "施策" in text else None
-    department = find_department(text, plan)
+    departments = find_departments(text, plan)
+    department = departments[0] if departments else None
     named = tuple(named_projects(text, plan))
     counter_m = _COUNTER.search(text)
     counter = counter_m.group(1) if counter_m else ("円" if has_any(text, lx.ASK_AMOUNT) else None)
@@ -262,6 +281,8 @@ def understand(raw: str, plan: Plan) -> Query:
         goal=goal,
         policy=policy,
         department=department,
+        goals=goals,
+        departments=departments,
         named=named,
         counter=counter,
         plan_word=plan_word,

@@ -337,3 +337,11 @@ def test_jsonl_batch_survives_a_failing_question(monkeypatch, capsys):
 def test_council_versus_case_conference(plan):
     assert understand("産後ケア事業について会議で何か言われていますか", plan).intent is Intent.COMMENT
     assert understand("ケース検討会議の回数は？", plan).intent is Intent.INDICATOR
+
+
+def test_several_goals_or_departments(engine):
+    both = engine.answer("健康課と保育課の事業")
+    assert set(names(both)) == {"母子保健健康相談事業", "産後ケア事業", "施設等利用給付の上乗せ（幼稚園）",
+                                "施設等利用給付の上乗せ（認可外保育施設）", "認可保育所での特別支援保育", "障がい児の緊急・一時預かり"}
+    goals = engine.answer("目標1と目標2の事業")
+    assert len(goals.projects) == 6 and {p.goal for p in goals.projects} == {1, 2}
