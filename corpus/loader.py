@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -247,7 +246,3 @@ def load_plan(plan_id: str | None = None, dirs: tuple[Path, ...] | None = None) 
             return p
     raise UnknownPlanError(f"no document with plan id {plan_id!r}; known: {', '.join(p.id for p in plans)}")
 
-
-def with_source(plan: Plan, source_text: str) -> Plan:
-    """A copy of ``plan`` checked against another source text (used by tests)."""
-    return replace(plan, source_text=source_text)

@@ -5,12 +5,12 @@ import re
 import unicodedata
 
 from corpus.evaluate import evaluate
-from corpus.records import STATUS_LABELS, Indicator, Plan, Project, Status
+from corpus.records import STATUS_LABELS, Indicator, Plan, Project
+from corpus.views import STATUS_ICONS
 from index.text import split_sentences
 from qa import lexicon as lx
 from qa.types import Citation, IndicatorRow, ProjectRef
 
-STATUS_ICON = {Status.MET: "○", Status.FELL_SHORT: "×", Status.BORDERLINE: "△", Status.UNCLEAR: "？"}
 
 
 def depts(project: Project) -> str:
@@ -62,7 +62,7 @@ def indicator_line(project: Project, ind: Indicator, *, with_project: bool = Fal
     res = result_text(ind) if ind.result and ind.result.text else ("記載なし" if ind.result is None else "文章で記載")
     base = with_unit(ind.baseline.text, ind.unit) if ind.baseline.is_number else ind.baseline.text
     head = f"{project.name}：" if with_project else ""
-    return (f"- {STATUS_ICON[ev.status]} {head}**{ind.name}**　H30 {base} ／ R2計画 {ind.plan_r2.text} ／ "
+    return (f"- {STATUS_ICONS[ev.status]} {head}**{ind.name}**　H30 {base} ／ R2計画 {ind.plan_r2.text} ／ "
             f"R2結果 {res} → **{STATUS_LABELS[ev.status]}**（{ev.reason}）")
 
 
