@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from corpus.errors import DataFileError, UnknownPlanError
+from corpus.errors import DataFileError, TraceabilityError, UnknownPlanError
 from corpus.records import (
     YEARS,
     Ambiguity,
@@ -30,6 +30,7 @@ from corpus.records import (
 )
 from corpus.schema import PlanFile
 from corpus.settings import get_settings
+from corpus.trace import failures
 
 _NUMBER = re.compile(r"^[0-9０-９][0-9０-９,，.．]*$")
 
@@ -194,8 +195,13 @@ def build_plan(pf: PlanFile, source_text: str) -> Plan:
     )
 
 
-def load_plan_file(path: Path) -> Plan:
-    """Read, validate and build one document from its data file and its source text."""
+def load_plan_file(path: Path, verify: bool = True) -> Plan:
+    """Read, validate and build one document from its data file and its source text.
+
+    With ``verify`` (the default) every text and figure must occur in the source, else
+    TraceabilityError names the record and field: the product never serves a figure the
+    document does not contain. ``python -m corpus check`` loads without it to report all.
+    """
     path = Path(path)
     pf = read_plan_file(path)
     source_path = path.parent / pf.plan.source_file
@@ -205,7 +211,16 @@ def load_plan_file(path: Path) -> Plan:
         raise DataFileError(f"{path.name}: field plan.source_file: {source_path} does not exist; put the source text next to the data file") from None
     except UnicodeDecodeError:
         raise DataFileError(f"{path.name}: field plan.source_file: {source_path} is not UTF-8 text") from None
-    return build_plan(pf, source)
+    plan = build_plan(pf, source)
+    if verify:
+        bad = failures(plan)
+        if bad:
+            lines = [f"{path.name}: record {c.where.split(' / ')[0]}, field {c.where.split(' / ')[-1]}: "
+                     f"{c.kind} {c.value[:60]!r} does not occur in {pf.plan.source_file}" for c in bad[:10]]
+            more = f"\n(and {len(bad) - 10} more)" if len(bad) > 10 else ""
+            raise TraceabilityError(f"{path}: {len(bad)} field(s) not traceable to the source:\n" + "\n".join(lines) + more
+                                    + "\nRun `python -m corpus check --file " + str(path) + "` for the full report.")
+    return plan
 
 
 def data_files(dirs: tuple[Path, ...] | None = None) -> list[Path]:
@@ -219,11 +234,11 @@ def data_files(dirs: tuple[Path, ...] | None = None) -> list[Path]:
 
 
 @lru_cache(maxsize=4)
-def _load_all(dirs: tuple[Path, ...]) -> tuple[Plan, ...]:
+def _load_all(dirs: tuple[Path, ...], verify: bool = True) -> tuple[Plan, ...]:
     files = data_files(dirs)
     if not files:
         raise DataFileError(f"no data files (*.yaml) found in {', '.join(str(d) for d in dirs)}")
-    plans = [load_plan_file(f) for f in files]
+    plans = [load_plan_file(f, verify=verify) for f in files]
     ids = [p.id for p in plans]
     dupes = {i for i in ids if ids.count(i) > 1}
     if dupes:
@@ -231,9 +246,9 @@ def _load_all(dirs: tuple[Path, ...]) -> tuple[Plan, ...]:
     return tuple(plans)
 
 
-def load_plans(dirs: tuple[Path, ...] | None = None) -> tuple[Plan, ...]:
+def load_plans(dirs: tuple[Path, ...] | None = None, verify: bool = True) -> tuple[Plan, ...]:
     """All documents in the data folders (cached per folder set)."""
-    return _load_all(tuple(get_settings().data_dirs if dirs is None else dirs))
+    return _load_all(tuple(get_settings().data_dirs if dirs is None else dirs), verify)
 
 
 def load_plan(plan_id: str | None = None, dirs: tuple[Path, ...] | None = None) -> Plan:

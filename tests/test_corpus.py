@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from corpus import DataFileError, load_plan, load_plan_file, load_plans
+from corpus import DataFileError, TraceabilityError, load_plan, load_plan_file, load_plans
 from corpus.evaluate import evaluate
 from corpus.records import Cell, Indicator, Outcome, PlanWord, Result, Status
 from corpus.loader import parse_cell
@@ -151,7 +151,11 @@ def test_unknown_field_is_rejected(tmp_path):
 def test_figure_not_in_source_is_reported(tmp_path):
     def mutate(d):
         d["projects"][5]["indicators"][0]["baseline"] = "98,876"
-    plan = load_plan_file(_write_copy(tmp_path, mutate))
+    path = _write_copy(tmp_path, mutate)
+    with pytest.raises(TraceabilityError) as exc:  # the product refuses to load it
+        load_plan_file(path)
+    assert "児童館事業" in str(exc.value) and "indicators[0].baseline" in str(exc.value) and "98876" in str(exc.value)
+    plan = load_plan_file(path, verify=False)
     bad = failures(plan)
     assert bad and all("児童館事業" in c.where for c in bad)
     assert any(c.kind == "number" and c.value == "98876" for c in bad)
