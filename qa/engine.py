@@ -605,8 +605,10 @@ class Engine:
                 sources.append(Citation(project=p0.name, section=section, page=p0.page, text="\n".join(sents),
                                         terms=_terms_in(q.text, " ".join(sents))))
             lines += ["", "関連する参考指標："]
-        elif q.counter == "円" and not counter_sents:
-            return self._no(q, f"{lx.NOT_IN_DOCUMENT}\n**{p0.name}**について、お尋ねの金額は資料に見当たりません。",
+        elif q.counter and not counter_sents and not unit_match:
+            # 「何時まで」「いくら」: no indicator has that unit and no sentence states such a figure
+            what = {"円": "金額", "時": "時刻", "時間": "時間", "分": "時間", "歳": "年齢"}.get(q.counter, f"数（何{q.counter}）")
+            return self._no(q, f"{lx.NOT_IN_DOCUMENT}\n**{p0.name}**などの記載を確認しましたが、お尋ねの{what}は資料に見当たりません。",
                             projects=(project_ref(p0, 1.0),), context={"project_ids": [p0.id]})
         for p, i in picked:
             ev = evaluate(i)

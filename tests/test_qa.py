@@ -345,3 +345,8 @@ def test_several_goals_or_departments(engine):
                                 "施設等利用給付の上乗せ（認可外保育施設）", "認可保育所での特別支援保育", "障がい児の緊急・一時預かり"}
     goals = engine.answer("目標1と目標2の事業")
     assert len(goals.projects) == 6 and {p.goal for p in goals.projects} == {1, 2}
+
+
+def test_asked_unit_not_in_the_document_is_no_answer(engine):
+    ans = engine.answer("児童館事業の開館時間は何時まで？")
+    assert ans.status is AnswerStatus.NO_ANSWER and "記載がありません" in ans.text
