@@ -132,9 +132,11 @@ class Engine:
 
         prof = profile(text)
         unknown = set(prof.unknown_terms)
-        # short katakana words (ママ, シングル) are everyday speech; long ones name things (ファミリー…)
+        # one-kanji nouns (体, 家) and short katakana words (ママ, シングル) are everyday speech;
+        # longer ones name things the document would have to mention (図書館, ファミリー…)
         return [m.surface for m in analyse(normalize(prof.analysed))
-                if m.pos1 == "名詞" and (_KANJI.search(m.surface) or (_KATAKANA.fullmatch(m.surface) and len(m.surface) >= 5))
+                if m.pos1 == "名詞" and len(m.surface) >= 2
+                and (_KANJI.search(m.surface) or (_KATAKANA.fullmatch(m.surface) and len(m.surface) >= 5))
                 and (m.lemma in unknown or m.surface in unknown)]
 
     # --- entry point ----------------------------------------------------------------------
@@ -636,6 +638,10 @@ class Engine:
         if q.asks_baseline and "H30" not in q.years and not q.asks_past:
             lines.append("")
             lines.append("H30（平成30年度）の実績：" + "、".join(f"{i.name} {with_unit(i.baseline.text, i.unit) if i.baseline.is_number else i.baseline.text}" for _, i in picked))
+        if any(w in q.text for w in ("なぜ", "理由", "どうして", "原因", "なんで")) and p0.result_explanation:
+            lines += ["", f"理由について、結果の説明には次のようにあります。",
+                      "\n".join(f"> {para}" for para in p0.result_explanation.split("\n")), cite_label(p0, lx.SECTION_EXPLANATION)]
+            sources.append(Citation(project=p0.name, section=lx.SECTION_EXPLANATION, page=p0.page, text=p0.result_explanation))
         missing_result = all(i.result is None for _, i in picked) and not counter_sents
         asks_figure = q.asks_past or q.counter is not None
         status = AnswerStatus.NO_ANSWER if (missing_result and asks_figure and not want_plan_years) else AnswerStatus.ANSWERED

@@ -350,3 +350,13 @@ def test_several_goals_or_departments(engine):
 def test_asked_unit_not_in_the_document_is_no_answer(engine):
     ans = engine.answer("児童館事業の開館時間は何時まで？")
     assert ans.status is AnswerStatus.NO_ANSWER and "記載がありません" in ans.text
+
+
+def test_where_to_ask_is_a_programme_question(plan):
+    assert understand("子どもが悩みを相談できる窓口はありますか？", plan).intent is Intent.SEARCH
+    assert understand("家庭のストレスで困ったとき、どこに相談すればいい？", plan).intent is Intent.SEARCH
+
+
+def test_why_question_about_an_indicator_quotes_the_explanation(engine):
+    ans = engine.answer("虐待対応事業のケース検討会の回数はなぜ減ったの？")
+    assert "45回" in ans.text and "結果の説明" in ans.text and "コロナ" in ans.text

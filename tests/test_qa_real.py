@@ -74,3 +74,16 @@ def test_cli_jsonl_contract():
     assert out[0]["projects"][0]["name"] == "児童館事業" and "51,840" in out[0]["answer"]
     assert out[1]["status"] == "no_answer"
     assert len(out[2]["projects"]) == 6 and all(i["status"] == "fell_short" for i in out[2]["indicators"])
+
+
+def _ui_examples():
+    from ui.strings import EXAMPLE_GROUPS
+
+    return [q for _, questions in EXAMPLE_GROUPS for q in questions]
+
+
+@pytest.mark.parametrize("question", _ui_examples())
+def test_every_example_question_of_the_web_chat_is_answered(engine, question):
+    ans = engine.answer(question)
+    assert ans.status is AnswerStatus.ANSWERED, ans.text
+    assert ans.projects and ans.sources
