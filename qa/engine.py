@@ -327,19 +327,29 @@ class Engine:
 
     def _comment(self, q: Query, last: Answer | None) -> Answer:
         strong = [m for m in q.named if m.score >= 0.6]
-        if not strong and (q.has_filter or _asks_all(q.text)) and not q.anaphora:
+        about_previous = q.anaphora and last is not None and last.context.get("project_ids")
+        if not strong and not about_previous and (q.has_filter or _asks_all(q.text) or q.count
+                                                   or any(w in q.text for w in lx.LISTISH)):
             projects = self._filtered(q)
-            lines = ["子ども・子育て会議意見の一覧です。", ""]
-            sources = []
             with_c = [p for p in projects if p.council_comments]
+            without = [p for p in projects if not p.council_comments]
+            scope = self._scope_label(q)
+            if re.search(r"(意見|記載)(が|の)?(ない|無い|なかった)", q.text):
+                lines = [f"{scope}で子ども・子育て会議意見の記載がない重点事業は{len(without)}事業です。", ""]
+                lines += [f"- **{p.name}**（{depts(p)}）{cite_label(p, lx.SECTION_COMMENT)}" for p in without]
+                return self._ok(q, "\n".join(lines), [(p, 1.0) for p in without],
+                                sources=tuple(Citation(project=p.name, section=lx.SECTION_CONTENT, page=p.page, text=p.content)
+                                              for p in without), context={"project_ids": [p.id for p in without], "list": True})
+            lines = [f"{scope}で子ども・子育て会議意見の記載がある重点事業は{len(with_c)}事業です。", ""]
+            sources = []
             for p in with_c:
                 for c in p.council_comments:
                     lines.append(f"- **{p.name}**：「{quote(c, 200)}」{cite_label(p, lx.SECTION_COMMENT)}")
                     sources.append(Citation(project=p.name, section=lx.SECTION_COMMENT, page=p.page, text=c))
-            without = [p for p in projects if not p.council_comments]
             if without:
                 lines += ["", "会議意見の記載はありません：" + "、".join(p.name for p in without)]
-            return self._ok(q, "\n".join(lines), [(p, 1.0) for p in with_c], sources=tuple(sources))
+            return self._ok(q, "\n".join(lines), [(p, 1.0) for p in with_c], sources=tuple(sources),
+                            context={"project_ids": [p.id for p in with_c], "list": True})
         chosen, ranked = self._targets(q, last)
         if not chosen:
             return self._no(q, lx.NOT_IN_DOCUMENT)

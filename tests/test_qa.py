@@ -360,3 +360,13 @@ def test_where_to_ask_is_a_programme_question(plan):
 def test_why_question_about_an_indicator_quotes_the_explanation(engine):
     ans = engine.answer("虐待対応事業のケース検討会の回数はなぜ減ったの？")
     assert "45回" in ans.text and "結果の説明" in ans.text and "コロナ" in ans.text
+
+
+def test_comment_lists(engine, plan):
+    have = engine.answer("会議意見が書かれている事業はいくつ？")
+    assert set(names(have)) == {p.name for p in plan.projects if p.council_comments}
+    assert f"{len(have.projects)}事業" in have.text
+    lack = engine.answer("会議意見がない事業は？")
+    assert set(names(lack)) == {p.name for p in plan.projects if not p.council_comments}
+    dept = engine.answer("子育て支援課の事業への会議意見")
+    assert names(dept) == ["虐待対応事業"]
