@@ -273,15 +273,22 @@ class SearchIndex:
             found[present] += idf * counts[term]
         return found / total if total > 0 else found
 
+    def _prepare(self, query: str, k: int, mode: str, filters: Filters | None):
+        """Shared start of a search: checked arguments, the (expanded) question's profile, raw
+        scores and the filter mask; None for a blank question."""
+        self._check(k, mode)
+        if not query.strip():
+            return None
+        profile = self.profile(expand_query(query) if self.config.expand else query)
+        return profile, self._scores(profile, mode), self._chunk_mask(filters)
+
     def rank_projects(self, query: str, k: int = 20, filters: Filters | None = None,
                       mode: str = "hybrid") -> list[ProjectHit]:
         """The ``k`` projects most relevant to ``query``, best first, each with its best passages."""
-        self._check(k, mode)
-        if not query.strip():
+        prepared = self._prepare(query, k, mode, filters)
+        if prepared is None:
             return []
-        profile = self.profile(expand_query(query) if self.config.expand else query)
-        scores = self._scores(profile, mode)
-        mask = self._chunk_mask(filters)
+        profile, scores, mask = prepared
         sections_filtered = filters is not None and filters.sections is not None
         ranking = self._rank_projects(profile, scores, mask, mode, sections_filtered)
         chunk_scores = self._chunk_scores(profile, scores, mask, mode, ranking)
@@ -350,12 +357,10 @@ class SearchIndex:
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
         """The ``k`` passages most relevant to ``query``, best first (fewer if fewer match)."""
-        self._check(k, mode)
-        if not query.strip():
+        prepared = self._prepare(query, k, mode, filters)
+        if prepared is None:
             return []
-        profile = self.profile(expand_query(query) if self.config.expand else query)
-        scores = self._scores(profile, mode)
-        mask = self._chunk_mask(filters)
+        profile, scores, mask = prepared
         ranking = None
         if mode == "hybrid":
             sections_filtered = filters is not None and filters.sections is not None

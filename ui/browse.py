@@ -102,10 +102,7 @@ def comments_html(plan: Plan) -> str:
                 f'<h4>{escape(p.name)} <span class="planqa-meta">施策{escape(p.policy)}・'
                 f'{escape("・".join(p.departments))}・{escape(S.PAGE.format(page=p.page))}</span></h4>'
             )
-            if p.council_comments:
-                out.append("<ul>" + "".join(f"<li>{_paragraphs(c)}</li>" for c in p.council_comments) + "</ul>")
-            else:
-                out.append(f'<p class="planqa-muted">{escape(S.NO_COMMENTS)}</p>')
+            out.append(_comments_html(p))
             out.append("</section>")
     return "".join(out)
 
@@ -114,9 +111,14 @@ def _paragraphs(text: str) -> str:
     return escape(passage_text(text)).replace("\n", "<br>")
 
 
+def _comments_html(project: Project) -> str:
+    """A project's council comments, or the explicit statement that none is recorded."""
+    if project.council_comments:
+        return "<ul>" + "".join(f"<li>{_paragraphs(c)}</li>" for c in project.council_comments) + "</ul>"
+    return f'<p class="planqa-muted">{escape(S.NO_COMMENTS)}</p>'
+
+
 # --- project detail -------------------------------------------------------------------
-
-
 
 
 def project_detail_html(project: Project | None) -> str:
@@ -138,9 +140,6 @@ def project_detail_html(project: Project | None) -> str:
     else:
         out.append(f'<p class="planqa-muted">{escape(S.NO_RESULT_EXPLANATION)}</p>')
     out.append(f"<h4>{escape(S.DETAIL_COMMENTS)}</h4>")
-    if project.council_comments:
-        out.append("<ul>" + "".join(f"<li>{_paragraphs(c)}</li>" for c in project.council_comments) + "</ul>")
-    else:
-        out.append(f'<p class="planqa-muted">{escape(S.NO_COMMENTS)}</p>')
+    out.append(_comments_html(project))
     out.append("</div>")
     return "".join(out)
