@@ -1,5 +1,7 @@
 """Question answering over the plan records: understanding, structured answers, cited passages."""
-from qa.engine import Engine, answer, get_engine, warm_up
-from qa.types import Answer, AnswerStatus, Citation, IndicatorRow, ProjectRef
+from qa.engine import Engine, answer, documents, get_engine, warm_up
+from qa.frame import Frame
+from qa.types import Answer, AnswerStatus, Citation, Confidence, DocumentRef, IndicatorRow, ProjectRef
 
-__all__ = ["Answer", "AnswerStatus", "Citation", "Engine", "IndicatorRow", "ProjectRef", "answer", "get_engine", "warm_up"]
+__all__ = ["Answer", "AnswerStatus", "Citation", "Confidence", "DocumentRef", "Engine", "Frame", "IndicatorRow", "ProjectRef",
+           "answer", "documents", "get_engine", "warm_up"]

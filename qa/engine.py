@@ -701,9 +701,27 @@ def get_engine() -> Engine:
     return _ENGINE
 
 
-def answer(question: str, history: Sequence[Answer] | None = None) -> Answer:
-    """Answer one question in Japanese, with sources; ``history`` is the earlier answers of the conversation."""
+def answer(question: str, history: Sequence[Answer] | None = None, *, frame=None,
+           plan_ids: Sequence[str] | None = None) -> Answer:
+    """Answer one question, with sources.
+
+    ``frame`` is the previous answer's ``Answer.frame`` (the conversation state; enough on its
+    own), ``history`` the earlier answers (only the last one's frame is used); ``plan_ids``
+    limits the answer to some loaded documents (None: all).
+    """
     return get_engine().answer(question, history)
+
+
+def documents() -> list:
+    """The loaded documents, newest evaluation first within each plan (``DocumentRef``)."""
+    from corpus.loader import load_plans
+    from qa.types import DocumentRef
+
+    out = []
+    for p in load_plans():
+        out.append(DocumentRef(plan_id=p.id, title=p.title, city=p.city, fiscal_year=p.fiscal_year,
+                               label=f"{p.city} {p.title} {p.fiscal_year}"))
+    return out
 
 
 def warm_up(progress: bool = True) -> None:

@@ -1,13 +1,38 @@
-"""Typed results passed from the answer engine to its callers (CLI, web UI)."""
+"""Typed results passed from the answer engine to its callers (CLI, web UI).
+
+Citations in ``Answer.text`` are written as ``[n]`` right after their label
+(「（p.3 児童館事業・結果の説明）[2]」): ``n`` is the 1-based position in ``Answer.sources``, so
+the text, the sources panel and the JSON use one numbering.
+"""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
+from qa.frame import Frame
+
 
 class AnswerStatus(str, Enum):
     ANSWERED = "answered"
     NO_ANSWER = "no_answer"
+
+
+class Confidence(str, Enum):
+    """How sure the engine is that it found what was asked (the page shows low ones as such)."""
+
+    HIGH = "high"
+    LOW = "low"  # the best match is weak: the answer offers ``Answer.choices``
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    """One loaded document (for selectors and titles)."""
+
+    plan_id: str
+    title: str
+    city: str
+    fiscal_year: str  # the evaluation's result year, e.g. "R2"
+    label: str  # short Japanese label: 「小金井市 のびゆくこどもプラン 小金井 令和2年度評価」
 
 
 @dataclass(frozen=True)
@@ -18,6 +43,8 @@ class ProjectRef:
     goal: int | None = None
     policy: str | None = None
     page: int | None = None
+    plan_id: str = ""
+    document: str = ""  # the document's short label (city, title, year)
 
 
 @dataclass(frozen=True)
@@ -25,12 +52,16 @@ class IndicatorRow:
     project: str
     name: str
     unit: str | None
-    baseline: str | None  # H30 as printed
-    plan: dict[str, str]  # "R2".."R6" -> as printed
-    result: str | None  # R2 result as printed, None when the document reports none
+    baseline: str | None  # baseline (H30) as printed
+    plan: dict[str, str]  # plan year ("R2".."R6") -> as printed
+    result: str | None  # result of the document's year as printed, None when the document reports none
     status: str  # met | fell_short | borderline | unclear
     reason: str  # one line in Japanese
     page: int | None = None
+    plan_id: str = ""
+    document: str = ""
+    result_year: str = "R2"  # the year ``result`` is for (the document's fiscal year)
+    baseline_year: str = "H30"
 
 
 @dataclass(frozen=True)
@@ -40,29 +71,37 @@ class Citation:
     page: int
     text: str
     terms: tuple[str, ...] = ()  # words of the question found in the text, for highlighting
+    plan_id: str = ""
+    document: str = ""
 
 
 @dataclass(frozen=True)
 class Answer:
     question: str
     status: AnswerStatus
-    text: str  # Markdown, Japanese
+    text: str  # Markdown, Japanese (English framing for English questions); citations as [n]
     intent: str = "search"
     projects: tuple[ProjectRef, ...] = ()
     indicators: tuple[IndicatorRow, ...] = ()
     sources: tuple[Citation, ...] = ()
     followups: tuple[str, ...] = ()  # suggested next questions
-    context: dict = field(default_factory=dict)  # what a follow-up needs (projects, years)
+    context: dict = field(default_factory=dict)  # kept for callers of the first version; see ``frame``
+    frame: Frame | None = None  # what a follow-up needs (ids and slots, no question text)
+    confidence: Confidence = Confidence.HIGH
+    choices: tuple[str, ...] = ()  # when confidence is low: questions naming the close candidates
+    language: str = "ja"  # language of the question ("ja", "en", or another ISO code)
+    focus: str | None = None  # what exactly was asked for (qa.query.Focus value), when known
 
     def to_json(self) -> dict:
-        """The CLI/API contract: question, status, answer, projects, indicators, sources."""
+        """The CLI/API contract: question, status, answer, projects, indicators, sources (+ later fields)."""
         return {
             "question": self.question,
             "status": self.status.value,
             "answer": self.text,
             "intent": self.intent,
             "projects": [
-                {"name": p.name, "departments": list(p.departments), "score": round(p.score, 4)}
+                {"name": p.name, "departments": list(p.departments), "score": round(p.score, 4),
+                 "document": p.document, "plan_id": p.plan_id}
                 for p in self.projects
             ],
             "indicators": [
@@ -75,15 +114,25 @@ class Answer:
                     "result": i.result,
                     "status": i.status,
                     "reason": i.reason,
+                    "page": i.page,
+                    "document": i.document,
+                    "plan_id": i.plan_id,
+                    "result_year": i.result_year,
+                    "baseline_year": i.baseline_year,
                 }
                 for i in self.indicators
             ],
             "sources": [
-                {"project": c.project, "section": c.section, "page": c.page, "text": c.text}
-                for c in self.sources
+                {"n": n, "project": c.project, "section": c.section, "page": c.page, "text": c.text,
+                 "document": c.document, "plan_id": c.plan_id}
+                for n, c in enumerate(self.sources, start=1)
             ],
             "followups": list(self.followups),
+            "confidence": self.confidence.value,
+            "choices": list(self.choices),
+            "language": self.language,
+            "focus": self.focus,
         }
 
 
-__all__ = ["Answer", "AnswerStatus", "Citation", "IndicatorRow", "ProjectRef", "asdict"]
+__all__ = ["Answer", "AnswerStatus", "Citation", "Confidence", "DocumentRef", "IndicatorRow", "ProjectRef", "asdict"]
