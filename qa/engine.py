@@ -23,6 +23,7 @@ from corpus.records import STATUS_LABELS, Indicator, Plan, Project, Status
 from index.text import normalize, split_sentences
 from qa import execute as X
 from qa import templates as T
+from qa.bilingual import retrieval_text
 from qa.compose import (
     SECTION_COMMENT,
     SECTION_CONTENT,
@@ -61,6 +62,7 @@ LOW_CONFIDENCE_COVERAGE = 0.34
 # A retrieved project answers a per-project question (no name, no conversation) only when the
 # retrievers agree on it or it covers this share of the question's terms.
 RETRIEVED_TARGET_COVERAGE = 0.5
+SPECIFIC_FOCUS = (Focus.AMOUNT, Focus.TIME, Focus.DATE, Focus.NAME, Focus.CONTACT, Focus.BREAKDOWN)
 _KANJI = re.compile(r"[\u3400-\u9fff]")
 _KATAKANA = re.compile(r"[\u30a1-\u30ffー]+")
 _FOCUS_PATTERNS = {
@@ -334,18 +336,19 @@ class Engine:
         if op is Operation.MORE:
             return self._more(q, frame)
         if op is Operation.SUMMARY:
-            return self._summary(q, plans)
+            return self._summary(q, plans, frame)
         if op is Operation.GROUP:
-            return self._group(q, plans, projects)
+            return self._group(q, plans, projects, frame)
         if op in (Operation.LIST, Operation.COUNT):
-            return self._list(q, plans, projects, count=op is Operation.COUNT)
+            return self._list(q, plans, projects, frame, count=op is Operation.COUNT)
         if op is Operation.EXTREME:
-            return self._extreme(q, plans, projects)
+            return self._extreme(q, plans, projects, frame)
         if op is Operation.TREND:
             return self._trend(q, frame, plans)
         if op is Operation.COMPARE and (len(q.indicator_ids) >= 2 or len(q.targets) >= 2):
-            return self._compare(q, plans)
-        if op is Operation.LOOKUP or q.targets:
+            return self._compare(q, plans, frame)
+        if op is Operation.LOOKUP or q.targets or q.focus in SPECIFIC_FOCUS:
+            # a question asking for a date, an amount, a name … is checked against its target's texts
             return self._lookup(q, frame, plans)
         return self._search(q, frame, plans)
 
@@ -405,7 +408,8 @@ class Engine:
                      first=prev.first or ids[:1], language=q.language)
 
     def _targets_for(self, q: Query, plans: Sequence[Plan], filters: Filters | None = None) -> tuple[list[Project], list[Ranked]]:
-        ranked = self.retrieve(q.text, plans, k=8, filters=filters)
+        text = retrieval_text(q.text) if q.language == "en" else q.text
+        ranked = self.retrieve(text, plans, k=8, filters=filters)
         targets = [p for p in (self.project(t.project_id) for t in q.targets) if p is not None]
         return targets, ranked
 
@@ -712,7 +716,7 @@ class Engine:
             parts.append(T.CONDITIONS["result"].format(year=y, value=value, op=T.OPS[f.result.op]))
         return "、".join(parts)
 
-    def _list(self, q: Query, plans: Sequence[Plan], projects: Sequence[Project], count: bool = False) -> Result:
+    def _list(self, q: Query, plans: Sequence[Plan], projects: Sequence[Project], frame: Frame | None, count: bool = False) -> Result:
         f = q.filters
         plan_years = plans[0].plan_years
         selected = X.select(projects, f, plan_years)
@@ -723,7 +727,7 @@ class Engine:
             cond = self._condition_label(q, plans)
             if not selected:
                 c.add(T.SELECT_NONE.format(scope=scope, condition=cond))
-                return Result(c, frame=self._frame(q, None, [], plans=plans, listed=[]))
+                return Result(c, frame=self._frame(q, frame, [], plans=plans, listed=[]))
             n_ind = sum(len(inds) for _, inds in selected)
             c.add(T.SELECT_HEAD.format(scope=scope, condition=cond, n=len(selected), m=n_ind), "")
             for p, inds in selected:
@@ -762,10 +766,10 @@ class Engine:
                         rows.append(indicator_row(p, i))
         follow = (T.FOLLOW_EXPLANATION.format(name=listed[0].name),) if listed else ()
         return Result(c, projects=[(p, 1.0) for p in listed], indicators=rows,
-                      frame=self._frame(q, None, [p.id for p in listed[:1]], plans=plans, listed=[p.id for p in listed]),
+                      frame=self._frame(q, frame, [p.id for p in listed[:1]], plans=plans, listed=[p.id for p in listed]),
                       followups=follow)
 
-    def _group(self, q: Query, plans: Sequence[Plan], projects: Sequence[Project]) -> Result:
+    def _group(self, q: Query, plans: Sequence[Plan], projects: Sequence[Project], frame: Frame | None) -> Result:
         by = q.group_by or "department"
         selected = [p for p, _ in X.select(projects, q.filters, plans[0].plan_years)]
         groups = X.group(selected, by)
@@ -781,9 +785,9 @@ class Engine:
         c.add("", "出典：" + " ".join(c.cite_section(p, SECTION_NAME, f"{p.name}（{depts(p)}）") for p in selected[:0]) + "各事業の事業名称（担当課）欄"
               + " " + "".join(c.cite_section(p, SECTION_CONTENT) for p in selected))
         return Result(c, projects=[(p, 1.0) for p in selected],
-                      frame=self._frame(q, None, [p.id for p in selected[:1]], plans=plans, listed=[p.id for p in selected]))
+                      frame=self._frame(q, frame, [p.id for p in selected[:1]], plans=plans, listed=[p.id for p in selected]))
 
-    def _extreme(self, q: Query, plans: Sequence[Plan], projects: Sequence[Project]) -> Result:
+    def _extreme(self, q: Query, plans: Sequence[Plan], projects: Sequence[Project], frame: Frame | None) -> Result:
         pairs = [(p, i) for p, inds in X.select(projects, replace(q.filters, change=None), plans[0].plan_years) for i in inds]
         if q.targets:
             ids = set(q.project_ids)
@@ -804,7 +808,7 @@ class Engine:
         top_projects = list(dict.fromkeys(pp.id for (pp, _), _ in rows))
         ordered = [(self.project(pid), 1.0 - k * 0.01) for k, pid in enumerate(top_projects[:5])]
         return Result(c, projects=ordered, indicators=[indicator_row(pp, ii) for (pp, ii), _ in rows[:5]],
-                      frame=self._frame(q, None, [p.id], plans=plans, listed=top_projects[:5]))
+                      frame=self._frame(q, frame, [p.id], plans=plans, listed=top_projects[:5]))
 
     def _change_line(self, p: Project, i: Indicator, ch: X.Change, c: Composer) -> str:
         unit = i.unit or (i.result.unit if i.result else None) or ""
@@ -815,7 +819,7 @@ class Engine:
                                     before=with_unit(i.baseline.text, i.unit), after=result_text(i), delta=delta,
                                     cite=c.cite_indicator(p, i))
 
-    def _compare(self, q: Query, plans: Sequence[Plan]) -> Result:
+    def _compare(self, q: Query, plans: Sequence[Plan], frame: Frame | None) -> Result:
         targets = [p for p in (self.project(t.project_id) for t in q.targets) if p]
         pairs = [(p, i) for p in (targets or self.plan.projects) for i in p.indicators if i.id in q.indicator_ids]
         if len(pairs) < 2:
@@ -843,9 +847,9 @@ class Engine:
         proj = list(dict.fromkeys(p.id for (p, _), _ in rows))
         return Result(c, projects=[(self.project(pid), 1.0) for pid in proj],
                       indicators=[indicator_row(p, i) for (p, i), _ in rows],
-                      frame=self._frame(q, None, proj, plans=plans, listed=proj))
+                      frame=self._frame(q, frame, proj, plans=plans, listed=proj))
 
-    def _summary(self, q: Query, plans: Sequence[Plan]) -> Result:
+    def _summary(self, q: Query, plans: Sequence[Plan], frame: Frame | None) -> Result:
         c = self._composer(plans)
         for plan in plans:
             counts = X.status_counts(plan)
@@ -858,7 +862,7 @@ class Engine:
                 c.add(f"- {_goal_label(plan, g.number)}：" + "、".join(p.name for p in ps))
         projects = [p for plan in plans for p in plan.projects]
         return Result(c, projects=[(p, 1.0) for p in projects],
-                      frame=self._frame(q, None, [], plans=plans, listed=[p.id for p in projects]),
+                      frame=self._frame(q, frame, [], plans=plans, listed=[p.id for p in projects]),
                       followups=(T.FOLLOW_SHORTFALL.format(year=plans[0].fiscal_year),))
 
     def _trend(self, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> Result:

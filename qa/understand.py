@@ -51,8 +51,8 @@ OPERATION_WEIGHTS: dict[str, dict[Operation, float]] = {
     "plural": {Operation.LIST: 2.0, Operation.COUNT: 0.5},
     "count_projects": {Operation.COUNT: 3.0},
     "each": {Operation.GROUP: 3.0},
-    "superlative": {Operation.EXTREME: 4.0},
-    "comparative": {Operation.COMPARE: 3.5},
+    "superlative": {Operation.EXTREME: 5.0},  # 「いちばん…どれ」 asks for one of a set: beats list words
+    "comparative": {Operation.COMPARE: 4.0},
     "trend": {Operation.TREND: 3.5},
     "summary": {Operation.SUMMARY: 3.0},
     "more": {Operation.MORE: 5.0},
@@ -312,7 +312,8 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
         feats["indicator_filter"] = 1.0
     if has_any(text, lx.PLURAL_WORDS) or re.search(r"\b(which|list|all)\b.*\b(projects|programmes|programs)\b", low):
         feats["plural"] = 1.0
-    if re.search(r"(いくつ|何件|何事業|何個|幾つ|数)", text) and re.search(r"事業|指標", text) and not counter in ("人", "回", "世帯", "団体", "機関", "園"):
+    if re.search(r"(いくつ|何件|何事業|何個|幾つ|件数|事業数|指標数|数は|数を)", text) and re.search(r"事業|指標", text) \
+            and counter not in ("人", "回", "世帯", "団体", "機関", "園") and not ind_hits:
         feats["count_projects"] = 1.0
     group_by = None
     gm = re.search(r"(担当課|課|部署|目標|施策)(ごと|別|それぞれ|毎)|それぞれ.{0,12}(何件|いくつ|何事業)", text)
