@@ -11,6 +11,7 @@ figure comes from the records and every answer carries its sources.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -259,6 +260,8 @@ class Engine:
         candidates = list(dict.fromkeys((*frame.listed, *frame.project_ids)))
         dept_ref = re.search(r"(同じ|その|この|当該|そこの).{0,8}(課|部署)|担当課(は|が|の)?.{0,12}(ほか|他)", q.text)
         frame_depts = tuple(dict.fromkeys(d for pid in frame.project_ids for p in [self.project(pid)] if p for d in p.departments))
+        # 「同じ課が担当しているほかの事業」 is a filter; 「その担当課は？」 asks for the department itself
+        dept_ref = dept_ref if dept_ref and (q.others or "事業" in q.text) else None
         if dept_ref and not flt.departments and frame_depts:
             flt = replace(flt, departments=frame_depts)
             scores["list"] = scores.get("list", 0) + 2.0
@@ -366,7 +369,7 @@ class Engine:
 
     def _later_years(self, q: Query, plans: Sequence[Plan]) -> list[str]:
         """Result years asked that no loaded document reports (R3 results when only R2 is loaded)."""
-        if not q.years or (Field.PLAN in q.fields and Field.VALUE not in q.fields and Field.STATUS not in q.fields):
+        if not q.years or (Field.PLAN in q.fields and not _asks_result(q.text)):
             return []
         if q.operation in (Operation.LIST, Operation.COUNT) and q.filters.plan_word:
             return []
@@ -416,6 +419,7 @@ class Engine:
     # --- lookups -----------------------------------------------------------------------------------
     def _lookup(self, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> Result:
         targets, ranked = self._targets_for(q, plans)
+        from_retrieval = not targets
         if not targets:
             if q.refers and not _names_something(q) and (frame is None or not frame.has_target):
                 return self._no(T.NO_HISTORY)
@@ -473,8 +477,9 @@ class Engine:
                             c.add(c.cite(section_citation(p, SECTION_COMMENT, comment)))
                     else:
                         c.add("", T.COMMENT_NONE.format(name=p.name, departments=depts(p)))
-        ordered = [(p, 1.0) for p in targets] + [(r.project, min(r.score, 0.99)) for r in ranked
-                                                  if r.project.id not in {t.id for t in targets}][:4]
+        ordered = [(p, 1.0) for p in targets]
+        if from_retrieval:  # a guessed target: the close candidates come along
+            ordered += [(r.project, min(r.score, 0.99)) for r in ranked if r.project.id not in {t.id for t in targets}][:4]
         if status is AnswerStatus.NO_ANSWER:
             c.lines.insert(0, T.NOT_IN_DOCUMENT)
         return Result(c, status=status, projects=ordered, indicators=indicators,
@@ -485,14 +490,15 @@ class Engine:
 
     def _indicator_lines(self, q: Query, targets: Sequence[Project], c: Composer) -> tuple[list, bool]:
         """Lines for the asked indicator figures of the targets; (rows, whether the asked figure is missing)."""
-        picked = self._pick_indicators(q, targets)
+        picked = ([(p, i) for p in targets[:3] for i in p.indicators] if Field.INDICATORS in q.fields
+                  else self._pick_indicators(q, targets))
         rows = []
         if not picked:
             return rows, False
         p0 = picked[0][0]
         plan_years = self.plan_of(p0).plan_years
         asked_plan_years = [y for y in q.years if y in plan_years and y != picked[0][1].result_year]
-        want_plan = Field.PLAN in q.fields and (asked_plan_years or Field.VALUE not in q.fields)
+        want_plan = Field.PLAN in q.fields and (bool(asked_plan_years) or not _asks_result(q.text))
         want_value = Field.VALUE in q.fields or Field.STATUS in q.fields or Field.INDICATORS in q.fields or not want_plan
         counter_sents = sentences_with_counter(p0, q.counter) if q.counter else []
         unit_match = any(i.unit == q.counter for _, i in picked) if q.counter else True
@@ -717,6 +723,8 @@ class Engine:
         return "、".join(parts)
 
     def _list(self, q: Query, plans: Sequence[Plan], projects: Sequence[Project], frame: Frame | None, count: bool = False) -> Result:
+        if Field.COMMENT in q.fields and q.filters.has_comment is None:
+            return self._comment_list(q, plans, projects, frame)
         f = q.filters
         plan_years = plans[0].plan_years
         selected = X.select(projects, f, plan_years)
@@ -768,6 +776,22 @@ class Engine:
         return Result(c, projects=[(p, 1.0) for p in listed], indicators=rows,
                       frame=self._frame(q, frame, [p.id for p in listed[:1]], plans=plans, listed=[p.id for p in listed]),
                       followups=follow)
+
+    def _comment_list(self, q: Query, plans: Sequence[Plan], projects: Sequence[Project], frame: Frame | None) -> Result:
+        """Council comments of every project inside the filters, and which have none."""
+        inside = [p for p in projects if X.project_matches(p, q.filters)]
+        with_c = [p for p in inside if p.council_comments]
+        without = [p for p in inside if not p.council_comments]
+        c = self._composer(plans)
+        scope = self._scope_label(q, plans)
+        c.add(T.COMMENT_LIST_HEAD.format(scope=scope, n=len(with_c)), "")
+        for p in with_c:
+            for comment in p.council_comments:
+                c.add(f"- **{p.name}**：「{quote(comment, 200)}」" + c.cite(section_citation(p, SECTION_COMMENT, comment)))
+        if without:
+            c.add("", T.COMMENT_LIST_NONE.format(names="、".join(p.name for p in without)))
+        return Result(c, projects=[(p, 1.0) for p in with_c],
+                      frame=self._frame(q, frame, [p.id for p in with_c[:1]], plans=plans, listed=[p.id for p in with_c]))
 
     def _group(self, q: Query, plans: Sequence[Plan], projects: Sequence[Project], frame: Frame | None) -> Result:
         by = q.group_by or "department"
@@ -1021,6 +1045,11 @@ def _shorten(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def _asks_result(text: str) -> bool:
+    """Words that ask for what happened (a result), not for what was planned."""
+    return bool(re.search(r"(実績|結果|でしたか|だった|でした|何人|何件|何回|実際)", text))
+
+
 def _ellipsis(q: Query) -> bool:
     return not q.targets and not q.filters.any and len(q.text) <= 24
 
@@ -1031,10 +1060,15 @@ def _names_something(q: Query) -> bool:
 
 def _terms_in(question: str, passage: str) -> tuple[str, ...]:
     """Question terms that occur in the passage, for highlighting."""
+    norm_passage = normalize(passage)
+    return tuple(t for t in _question_terms(question) if len(t) >= 2 and t in norm_passage)
+
+
+@functools.lru_cache(maxsize=256)
+def _question_terms(question: str) -> tuple[str, ...]:
     from index.text import terms
 
-    norm_passage = normalize(passage)
-    return tuple(t for t in dict.fromkeys(terms(question)) if len(t) >= 2 and t in norm_passage)
+    return tuple(dict.fromkeys(terms(question)))
 
 
 _ENGINE: Engine | None = None

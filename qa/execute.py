@@ -29,6 +29,8 @@ def project_matches(p: Project, f: Filters) -> bool:
         return False
     if f.exclude_departments and set(f.exclude_departments) & set(p.departments):
         return False
+    if f.has_comment is not None and bool(p.council_comments) != f.has_comment:
+        return False
     return p.id not in f.exclude_projects
 
 

@@ -29,6 +29,7 @@ FIELD_WORDS_EN: dict[str, tuple[str, ...]] = {
     "plan": (r"\bplan(ned)?\b", r"\btarget\b"),
     "status": (r"\bachiev", r"\bmet\b", r"\bfell short\b"),
 }
+OVERVIEW_WORDS = ("詳しく", "くわしく", "詳細", "概要を", "すべて教えて", "全部教えて")
 SAID_WORDS = ("意見", "言わ", "言って", "言った", "指摘", "コメント", "評価され", "何か")
 
 SHORTFALL_WORDS = ("下回", "未達", "届かな", "届いていな", "達成できな", "達成しなかった", "達成していな", "達成されな",

@@ -76,10 +76,12 @@ class Filters:
     kind_only: bool = False  # every indicator of the project is of ``kind`` (「だけ」)
     change: str | None = None  # "increase" | "decrease": result vs baseline
     result: NumberCondition | None = None
+    has_comment: bool | None = None  # projects with (True) / without (False) a council comment
 
     @property
     def on_projects(self) -> bool:
-        return bool(self.goals or self.policies or self.departments or self.exclude_departments)
+        return bool(self.goals or self.policies or self.departments or self.exclude_departments
+                    or self.has_comment is not None)
 
     @property
     def on_indicators(self) -> bool:

@@ -28,7 +28,7 @@ OTHER_CITY = "この資料は{city}の資料で、{other}についての記載�
 # --- focus not covered ------------------------------------------------------------------------
 FOCUS_NAMES = {"amount": "金額", "time": "時刻（何時まで等）", "date": "日付・時期", "name": "人の名前", "contact": "連絡先",
                "breakdown": "内訳", "figure": "数値"}
-FOCUS_MISSING = "この資料には{what}の記載はありません。"
+FOCUS_MISSING = "この資料には{what}についての記載がありません。"
 WHAT_IT_HOLDS = "**{project}**（担当：{departments}）について記載があるのは、事業の内容{more}です。"
 
 # --- pieces -------------------------------------------------------------------------------------
@@ -43,6 +43,8 @@ CLOSE_LINE = "- **{name}**（担当：{departments}）：{content} {cite}"
 OTHERS_LINE = "そのほかの候補：{names}"
 DEPARTMENT_LINE = "**{name}**の担当課は**{departments}**です。{cite}"
 COMMENT_HEAD = "**{name}**（担当：{departments}）への子ども・子育て会議意見です。"
+COMMENT_LIST_HEAD = "{scope}で子ども・子育て会議意見の記載がある重点事業は{n}事業です。"
+COMMENT_LIST_NONE = "子ども・子育て会議意見の記載はありません：{names}"
 COMMENT_NONE = "**{name}**（担当：{departments}）について、この資料には子ども・子育て会議意見の記載はありません。"
 EXPLANATION_HEAD = "**{name}**（担当：{departments}）の結果の説明及び次年度に向けての課題です。"
 SENTENCES_HEAD = "**{name}**（担当：{departments}）について、資料には次の記載があります。"

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from corpus.records import Plan, PlanWord, Project, Status
 from index.text import canonical_years, normalize
 from qa import lexicon as lx
+from qa import templates as T
 from qa.query import Field, Filters, Focus, Kind, NumberCondition, Operation, Query, Target
 
 # --- thresholds -----------------------------------------------------------------------------
@@ -47,12 +48,12 @@ OPERATION_WEIGHTS: dict[str, dict[Operation, float]] = {
     "refers": {Operation.LOOKUP: 2.5},
     "field": {Operation.LOOKUP: 1.5},
     "project_filter": {Operation.LIST: 2.0, Operation.COUNT: 1.0, Operation.GROUP: 0.5},
-    "indicator_filter": {Operation.LIST: 2.5, Operation.COUNT: 1.0},
+    "indicator_filter": {Operation.LIST: 3.0, Operation.COUNT: 1.0},  # a status or plan-word condition is a structural ask
     "plural": {Operation.LIST: 2.0, Operation.COUNT: 0.5},
     "count_projects": {Operation.COUNT: 3.0},
-    "each": {Operation.GROUP: 3.0},
-    "superlative": {Operation.EXTREME: 5.0},  # 「いちばん…どれ」 asks for one of a set: beats list words
-    "comparative": {Operation.COMPARE: 4.0},
+    "each": {Operation.GROUP: 4.0},  # 「課ごとに数えて」: grouping subsumes counting
+    "superlative": {Operation.EXTREME: 6.0},  # 「いちばん…どれ」 asks for one of a set: beats list words
+    "comparative": {Operation.COMPARE: 4.5},  # 「どっち」 decides over a named lookup
     "trend": {Operation.TREND: 3.5},
     "summary": {Operation.SUMMARY: 3.0},
     "more": {Operation.MORE: 5.0},
@@ -76,20 +77,26 @@ def has_any(text: str, words: Sequence[str]) -> bool:
 def input_problem(raw: object, max_chars: int = 2000) -> str | None:
     """A Japanese message when the input cannot be a question, else None."""
     if not isinstance(raw, str):
-        return lx.WRONG_TYPE
+        return T.WRONG_TYPE
     if not raw.strip():
-        return lx.EMPTY_QUESTION
+        return T.EMPTY_QUESTION
     if len(raw) > max_chars:
-        return lx.TOO_LONG.format(n=f"{len(raw):,}")
+        return T.TOO_LONG.format(n=f"{len(raw):,}")
     if _CONTROL.search(raw) or "\ufffd" in raw or re.search(r"[\ud800-\udfff]", raw):
-        return lx.CONTROL_CHARS
+        return T.CONTROL_CHARS
     if not re.sub(r"<[^>]*>|[\s\W_]", "", raw):
-        return lx.EMPTY_QUESTION
+        return T.EMPTY_QUESTION
     return None
+
+
+def _pairs(text: str) -> frozenset[str]:
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
 
 
 def longest_common(a: str, b: str) -> str:
     """Longest common substring (short strings: simple dynamic programming)."""
+    if len(a) >= 2 and len(b) >= 2 and not (_pairs(a) & _pairs(b)):
+        return a[0] if a[0] in b else ""  # no shared pair of characters: at most one character in common
     best_len = best_end = 0
     prev = [0] * (len(b) + 1)
     for i in range(1, len(a) + 1):
@@ -266,9 +273,10 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     if kind is not None and has_any(text, ("だけ", "のみ", "only")):
         kind_only = True
     change = None
-    if re.search(r"(増え|増加|伸び|上が|多くな)", text) and has_any(text, ("H30", "実績より", "比べ", "から")):
+    change_context = ("H30", "実績より", "比べ", "から", "指標")
+    if re.search(r"(増え|増加|伸び|上が|多くな)", text) and has_any(text, change_context):
         change = "increase"
-    elif re.search(r"(減っ|減少|下が|少なくな|落ち)", text) and has_any(text, ("H30", "実績より", "比べ", "から")):
+    elif re.search(r"(減っ|減少|下が|少なくな|落ち)", text) and has_any(text, change_context):
         change = "decrease"
     result_cond = None
     m = _NUMBER_WITH_UNIT.search(text)
@@ -277,12 +285,15 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
         tail = text[m.end():m.end() + 8]
         op = ">=" if "以上" in tail or "超え" in tail else "<=" if ("以下" in tail or "未満" in tail) else "="
         result_cond = NumberCondition(op, value, m.group(2))
+    has_comment = None
+    if Field.COMMENT in fields and re.search(r"事業", text) and (has_any(text, lx.PLURAL_WORDS) or re.search(r"(いくつ|何件|何事業|どれ|どの)", text)):
+        has_comment = not re.search(r"(意見|記載)(が|の|は)?(ない|無い|なかった|ついていない|付いていない)", text)
     others = bool(re.search(r"(ほか|他|別)の(課|事業|部署)|(ほか|他)に(も|は)?", text)) or "other" in low
     exclude_depts: tuple[str, ...] = ()
     filters = Filters(goals=goals, policies=policies, departments=depts, status=status, plan_word=plan_word,
                       plan_years=tuple(y for y in years if y.startswith("R")) if plan_word else (),
                       kind=kind, kind_only=kind_only, change=change if not named else None, result=result_cond,
-                      exclude_departments=exclude_depts)
+                      exclude_departments=exclude_depts, has_comment=has_comment)
 
     # --- references to the conversation -------------------------------------------------------
     ordinal = None
@@ -302,8 +313,6 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     feats: dict[str, float] = {"base": 1.0}
     if named or ind_hits and ind_hits[0][2] >= 0.75:
         feats["named"] = 1.0
-    if refers or (elliptic and fields):
-        feats["refers"] = 1.0
     if fields:
         feats["field"] = 1.0
     if filters.on_projects:
@@ -348,6 +357,21 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     if re.search(r"(たい|ほしい|欲しい|困っ|大変|しんど|つらい|限界|ありますか|ある\?|できますか|もらえ|くれる)", text):
         feats["need"] = 1.0
 
+    if "superlative" in feats and filters.change:
+        # 「いちばん減った」: the direction is the ranking's, not a filter
+        filters = replace(filters, change=None)
+        feats.pop("indicator_filter", None) if not filters.on_indicators else None
+    if has_any(text, lx.OVERVIEW_WORDS):
+        fields = list(dict.fromkeys([*fields, Field.CONTENT, Field.INDICATORS, Field.EXPLANATION]))
+        feats["field"] = 1.0
+    # an elliptic follow-up has no ask of its own beyond a field: grouping, counting, ranking are asks
+    whole_set = {"each", "plural", "count_projects", "superlative", "comparative", "summary", "trend", "more"}
+    elliptic = elliptic and not (whole_set & set(feats))
+    if refers or (elliptic and fields):
+        feats["refers"] = 1.0
+    if group_by == "department" and Field.DEPARTMENT in fields:
+        fields.remove(Field.DEPARTMENT)  # the grouping key, not an asked field
+        feats.pop("field", None) if not fields else None
     scores: dict[Operation, float] = {op: 0.0 for op in Operation}
     for feat, strength in feats.items():
         for op, w in OPERATION_WEIGHTS.get(feat, {}).items():
