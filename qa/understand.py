@@ -288,7 +288,7 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     has_comment = None
     if Field.COMMENT in fields and re.search(r"事業", text) and (has_any(text, lx.PLURAL_WORDS) or re.search(r"(いくつ|何件|何事業|どれ|どの)", text)):
         has_comment = not re.search(r"(意見|記載)(が|の|は)?(ない|無い|なかった|ついていない|付いていない)", text)
-    others = bool(re.search(r"(ほか|他|別)の(課|事業|部署)|(ほか|他)に(も|は)?", text)) or "other" in low
+    others = bool(re.search(r"(ほか|他|別)の(重点)?(課|事業|部署)|(ほか|他)に(も|は)?", text)) or "other" in low
     exclude_depts: tuple[str, ...] = ()
     filters = Filters(goals=goals, policies=policies, departments=depts, status=status, plan_word=plan_word,
                       plan_years=tuple(y for y in years if y.startswith("R")) if plan_word else (),
