@@ -25,6 +25,7 @@ from index.text import normalize, split_sentences
 from qa import execute as X
 from qa import templates as T
 from qa.bilingual import retrieval_text
+from qa.lexicon import FIELD_WORDS
 from qa.compose import (
     SECTION_COMMENT,
     SECTION_CONTENT,
@@ -65,6 +66,8 @@ LOW_CONFIDENCE_COVERAGE = 0.34
 RETRIEVED_TARGET_COVERAGE = 0.5
 # words of a figure question that say "a number" rather than what is counted
 GENERIC_NOUNS = frozenset("人数 件数 回数 数値 実績 結果 計画 年度 令和 平成 事業 利用 合計 全体 資料 状況 何人 何件 去年 今年 昨年".split())
+# nouns of a list question that name the list, not its subject
+LIST_NOUNS = frozenset("重点 事業 重点事業 一覧 担当 担当課 指標 参考 目標 施策 計画 結果 評価 全部 すべて リスト 所管 一つ 部署".split())
 SPECIFIC_FOCUS = (Focus.AMOUNT, Focus.TIME, Focus.DATE, Focus.NAME, Focus.CONTACT, Focus.BREAKDOWN)
 _KANJI = re.compile(r"[\u3400-\u9fff]")
 _KATAKANA = re.compile(r"[\u30a1-\u30ffー]+")
@@ -111,6 +114,7 @@ class Engine:
         self._plans = tuple(plans) if plans is not None else ((plan,) if plan is not None else None)
         self._index = retriever if retriever is not None else index
         self._lock = threading.Lock()
+        self._votes = None
 
     # --- resources ---------------------------------------------------------------------------
     @property
@@ -249,8 +253,20 @@ class Engine:
         projects = [p for plan in plans for p in plan.projects]
         departments = tuple(dict.fromkeys(d for plan in plans for d in plan.departments))
         cities = tuple(dict.fromkeys(plan.city for plan in self.plans))
-        q = understand(raw, part, plans[0], language=lang, departments=departments, projects=projects, city_names=cities)
-        return q
+        return understand(raw, part, plans[0], language=lang, departments=departments, projects=projects,
+                          city_names=cities, example_vote=self._vote(part))
+
+    def _vote(self, text: str) -> dict | None:
+        """The labelled-example vote, when the retriever has an encoder (not in fast tests)."""
+        index = self.index
+        encoder = getattr(index, "encoder", None)
+        if encoder is None or not hasattr(index, "query_vector"):
+            return None
+        if self._votes is None:
+            from qa.intents import ExampleVote
+
+            self._votes = ExampleVote(encoder.encode_queries)
+        return self._votes.vote(index.query_vector(text))
 
     # --- conversation ----------------------------------------------------------------------------
     def resolve(self, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> Query:
@@ -448,8 +464,13 @@ class Engine:
                 # 「児童館の職員は何人」: the counted thing is nowhere in the project's texts
                 return self._focus_missing(q.with_(focus=Focus.FIGURE), p0, ranked, frame, plans,
                                            what="・".join(missing) + "の数")
+        related = None
         if not fields and q.focus is None:
             fields = [Field.CONTENT, Field.INDICATORS, Field.EXPLANATION] if q.operation is Operation.LOOKUP else [Field.CONTENT]
+            if q.operation is not Operation.LOOKUP:
+                # a need about a named programme (「産後ケアって泊まりもできる？」): its passage nearest the question
+                mine = next((r for r in ranked if r.project.id == p0.id), None)
+                related = next((c for c in (mine.passages if mine else ()) if c.section != SECTION_CONTENT), None)
         order = [Field.DEPARTMENT, Field.CONTENT, Field.VALUE, Field.BASELINE, Field.PLAN, Field.STATUS, Field.INDICATORS,
                  Field.EXPLANATION, Field.COMMENT]
         wanted = [f for f in order if f in fields]
@@ -462,6 +483,8 @@ class Engine:
             elif fld is Field.CONTENT:
                 for p in targets[:3]:
                     c.add(f"**{p.name}**（担当：{depts(p)}）", T.CONTENT_LINE.format(content=p.content, cite=c.cite_section(p, SECTION_CONTENT)))
+                if related is not None:
+                    c.add(T.RELATED_LINE.format(quote=quote(related.text), cite=c.cite(related)))
             elif fld in ind_fields and not done_indicators:
                 done_indicators = True
                 res = self._indicator_lines(q, targets, c)
@@ -722,8 +745,6 @@ class Engine:
             parts.append(f"{'・'.join(q.filters.departments)}が担当")
         if q.filters.exclude_departments:
             parts.append(f"{'・'.join(q.filters.exclude_departments)}以外の課が担当")
-        if q.filters.has_comment is not None:
-            parts.append("子ども・子育て会議意見の記載が" + ("ある" if q.filters.has_comment else "ない"))
         label = "・".join(parts) if parts else "この資料"
         if len(self.plans) > 1:
             label += "（" + "、".join(document_label(p) for p in plans) + "）"
@@ -782,11 +803,13 @@ class Engine:
                 c.add("", T.SHORTFALL_NOTE.format(baseline_year=plans[0].baseline_year))
             listed = [p for p, _ in selected]
         else:
-            listed = [p for p, _ in selected]
+            listed = self._topic_filter(q, [p for p, _ in selected])
             if not listed:
                 return self._no(T.NO_PROJECTS.format(scope=scope))
-            head = T.COUNT_HEAD if count else T.LIST_HEAD
-            c.add(head.format(scope=scope, n=len(listed)), "")
+            if f.has_comment is not None:
+                c.add(T.LIST_HEAD_COMMENT.format(scope=scope, n=len(listed), has="ある" if f.has_comment else "ない"), "")
+            else:
+                c.add((T.COUNT_HEAD if count else T.LIST_HEAD).format(scope=scope, n=len(listed)), "")
             with_status = bool({Field.STATUS, Field.VALUE, Field.INDICATORS} & set(q.fields))
             for p in listed:
                 st = project_status(p)
@@ -802,6 +825,37 @@ class Engine:
         return Result(c, projects=[(p, 1.0) for p in listed], indicators=rows,
                       frame=self._frame(q, frame, [p.id for p in listed[:1]], plans=plans, listed=[p.id for p in listed]),
                       followups=follow)
+
+    def _topic_filter(self, q: Query, listed: list[Project]) -> list[Project]:
+        """Projects of a list that are about the question's own subject (「障がいのある子ども向けの事業」).
+
+        A subject word is a noun of the question that some, but at most half, of the listed
+        projects mention; words every project shares (子ども, 事業) and the filter's own words
+        (department, goal) say nothing about the subject."""
+        if len(listed) < 3:
+            return listed
+        from index.text import analyse
+
+        def text_of(p: Project) -> str:
+            return normalize(" ".join([p.name, *p.aliases, p.content, p.result_explanation or "",
+                                       *(i.name for i in p.indicators)]))
+
+        texts = {p.id: text_of(p) for p in listed}
+        named = set(q.filters.departments) | set(q.filters.exclude_departments)
+        subject = []
+        for m in analyse(q.text):
+            word = m.surface
+            if (m.pos1 != "名詞" or len(word) < 2 or word in LIST_NOUNS or any(word in d for d in named)
+                    or any(word in w for words in FIELD_WORDS.values() for w in words)
+                    or not (_KANJI.search(word) or _KATAKANA.fullmatch(word))):
+                continue
+            having = [pid for pid, t in texts.items() if word in t]
+            if 0 < len(having) <= len(listed) / 2:
+                subject.append(set(having))
+        if not subject:
+            return listed
+        keep = set().union(*subject)
+        return [p for p in listed if p.id in keep]
 
     def _comment_list(self, q: Query, plans: Sequence[Plan], projects: Sequence[Project], frame: Frame | None) -> Result:
         """Council comments of every project inside the filters, and which have none."""

@@ -58,6 +58,7 @@ VALUE_NONE_LINE = "- **{project}**：{indicator}（{baseline_year} {baseline}、
 BASELINE_LINE = "- **{project}**：{baseline_year}の{indicator}の実績は **{baseline}** です（{year}計画 {plan}{result}）。{cite}"
 PLAN_LINE = "- **{project}**：{indicator}の計画は {plans} です（{baseline_year} {baseline}、{year}結果 {result}）。{cite}"
 LIST_HEAD = "{scope}の重点事業は{n}事業です。"
+LIST_HEAD_COMMENT = "{scope}で子ども・子育て会議意見の記載が{has}重点事業は **{n}事業** です。"
 LIST_ITEM = "- **{name}**（{departments}／施策{policy}・No.{number}・p.{page}）{status}"
 LIST_STATUS = "　{year}評価：{label}"
 SELECT_HEAD = "{scope}で{condition}は{n}事業・{m}指標です。"

@@ -289,7 +289,9 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
         op = ">=" if "以上" in tail or "超え" in tail else "<=" if ("以下" in tail or "未満" in tail) else "="
         result_cond = NumberCondition(op, value, m.group(2))
     has_comment = None
-    if Field.COMMENT in fields and re.search(r"事業", text) and (has_any(text, lx.PLURAL_WORDS) or re.search(r"(いくつ|何件|何事業|どれ|どの)", text)):
+    presence = re.search(r"(意見|記載)(が|の|は)?(ある|あった|ない|無い|なかった|つ(い|け)て|付いて|書かれて|出て)", text)
+    if Field.COMMENT in fields and re.search(r"事業", text) and not named and (
+            presence or has_any(text, lx.PLURAL_WORDS) or re.search(r"(いくつ|何件|何事業|どれ|どの)", text)):
         has_comment = not re.search(r"(意見|記載)(が|の|は)?(ない|無い|なかった|ついていない|付いていない)", text)
     others = bool(re.search(r"(ほか|他|別)の(重点)?(課|事業|部署)|(ほか|他)に(も|は)?", text)) or "other" in low
     exclude_depts: tuple[str, ...] = ()
