@@ -36,8 +36,12 @@ def cmd_check(args: argparse.Namespace) -> int:
               f"{numbers - sum(1 for c in failed if c.kind == 'number')}/{numbers} figures found in the source")
         print(f"  R2 status: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
         print(f"  recorded ambiguous readings: {amb}")
+        words = [c for c in checks if c.kind == "plan words"]
+        figures_ok = sum(1 for c in checks if c.kind == "figures" and c.ok)
+        print(f"  per page: plan words match the printed table on {sum(c.ok for c in words)}/{len(words)} pages, "
+              f"figures on {figures_ok}/{len(words)}")
         for c in failed:
-            print(f"  NOT IN SOURCE: {c.where}: {c.kind} {c.value[:80]!r}")
+            print(f"  NOT IN SOURCE: {c.describe(plan.source_file) if c.detail else f'{c.where}: {c.kind} {c.value[:80]!r}'}")
         bad += len(failed)
     if bad:
         print(f"check failed: {bad} field(s) not traceable to the source", file=sys.stderr)

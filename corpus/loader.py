@@ -215,8 +215,7 @@ def load_plan_file(path: Path, verify: bool = True) -> Plan:
     if verify:
         bad = failures(plan)
         if bad:
-            lines = [f"{path.name}: record {c.where.split(' / ')[0]}, field {c.where.split(' / ')[-1]}: "
-                     f"{c.kind} {c.value[:60]!r} does not occur in {pf.plan.source_file}" for c in bad[:10]]
+            lines = [f"{path.name}: {c.describe(pf.plan.source_file)}" for c in bad[:10]]
             more = f"\n(and {len(bad) - 10} more)" if len(bad) > 10 else ""
             raise TraceabilityError(f"{path}: {len(bad)} field(s) not traceable to the source:\n" + "\n".join(lines) + more
                                     + "\nRun `python -m corpus check --file " + str(path) + "` for the full report.")
@@ -228,8 +227,11 @@ def data_files(dirs: tuple[Path, ...] | None = None) -> list[Path]:
     dirs = get_settings().data_dirs if dirs is None else dirs
     files: list[Path] = []
     for d in dirs:
-        if d.is_dir():
-            files.extend(sorted(p for p in d.glob("*.yaml") if p.is_file()))
+        if not d.is_dir():
+            # a mistyped folder in PLANQA_DATA_DIRS would otherwise drop its documents silently
+            what = "is not a folder" if d.exists() else "does not exist"
+            raise DataFileError(f"data folder {d} {what}; fix or remove it in PLANQA_DATA_DIRS")
+        files.extend(sorted(p for p in d.glob("*.yaml") if p.is_file()))
     return files
 
 
