@@ -243,6 +243,20 @@ def test_read_only_home_without_an_index_is_explained(tmp_path, args):
     assert b"is not writable" in proc.stderr and b"python -m index build" in proc.stderr
 
 
+@pytest.mark.model
+def test_read_only_home_with_a_valid_index_serves_it(tmp_path):
+    """The configured home (with its built model and index), mounted read-only: questions are answered."""
+    home = Path(os.environ.get("PLANQA_HOME") or Path.home() / ".cache" / "planqa")
+    if run(["-m", "index", "status"], env={"PLANQA_HOME": str(home)}).returncode != 0:
+        pytest.skip("no built index in PLANQA_HOME")
+    if not _can_mount_read_only(home):
+        pytest.skip("no unprivileged read-only bind mounts here")
+    proc = subprocess.run(_read_only(home, sys.executable, "-m", "qa", "ask", "--json", "児童館の来館者数は？"),
+                          capture_output=True, cwd=ROOT, timeout=300, env={**os.environ, "PLANQA_HOME": str(home)})
+    assert_clean(proc)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["status"] == "answered"
+
+
 # --- the qa CLI with undecodable, oversized and piped input ---------------------------------------------
 
 
