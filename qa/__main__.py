@@ -10,15 +10,16 @@ print one ``error:`` line, the same as ``python -m corpus check`` says, and exit
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import os
 import sys
 from collections.abc import Iterator
 
-import qa
 from corpus.errors import CorpusError
 from corpus.settings import home_problem
+from qa.engine import get_engine
 from qa.types import Answer, AnswerStatus
 
 log = logging.getLogger("qa")
@@ -72,7 +73,7 @@ def answer_one(question: str, history: list[Answer] | None = None) -> Answer:
     if where is not None:
         return _refusal(question, NOT_UTF8.format(where=where))
     try:
-        return qa.answer(question, history=history)
+        return get_engine().answer(question, history)
     except Exception as exc:  # noqa: BLE001 - one failing question must not lose the rest of the batch
         message = _fatal_message(exc)
         if message is not None:
@@ -120,6 +121,14 @@ def read_questions(stream) -> Iterator[tuple[str, str | None]]:
             yield text, NOT_UTF8.format(where=f"{exc.start + 1}バイト目")
 
 
+def _binary(stream):
+    """The byte stream under ``stream`` (a text stream without one, e.g. in tests, is re-encoded)."""
+    raw = getattr(stream, "buffer", None)
+    if raw is not None:
+        return raw
+    return io.BytesIO(stream.read().encode("utf-8", "surrogateescape"))
+
+
 def _quiet_exit_on_closed_pipe() -> None:
     """Send what is left to /dev/null so the interpreter's final flush cannot fail again."""
     try:
@@ -140,7 +149,7 @@ def run(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
         load_plans()  # a broken data file is one message up front, not one per question
         if args.jsonl:
             history: list[Answer] = []
-            for question, problem in read_questions(sys.stdin.buffer):
+            for question, problem in read_questions(_binary(sys.stdin)):
                 if problem:
                     ans = _refusal(question, problem)
                 else:

@@ -1,7 +1,7 @@
 """Bad input and bad environments: every entry point answers, refuses in Japanese or prints one
 precise error line, never a traceback; the web server refuses oversized, file and malformed requests.
 
-Nothing here loads the embedding model: the CLI tests replace ``qa.answer`` with a fake, the web
+Nothing here loads the embedding model: the CLI tests replace the answer engine with a fake, the web
 tests serve the app with the fake engine of ``tests.ui_fakes``.
 """
 from __future__ import annotations
@@ -26,15 +26,16 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = PACKAGE_DATA_DIR / "koganei_r2.yaml"
 SOURCE = PACKAGE_DATA_DIR / "000_125627a5caafc882.txt"
 
-# Runs the CLI with qa.answer replaced by a fast fake (no model, no index).
+# Runs the CLI with the answer engine replaced by a fast fake (no model, no index).
 FAKE_CLI = """
-import sys, qa
+import sys
+import qa.__main__ as cli
 from qa.types import Answer, AnswerStatus
-def fake(question, history=None, **kw):
-    return Answer(question=question, status=AnswerStatus.ANSWERED, text="回答：" + question[:20])
-qa.answer = fake
-from qa.__main__ import main
-sys.exit(main(sys.argv[1:]))
+class Fake:
+    def answer(self, question, history=None, **kw):
+        return Answer(question=question, status=AnswerStatus.ANSWERED, text="回答：" + question[:20])
+cli.get_engine = Fake
+sys.exit(cli.main(sys.argv[1:]))
 """
 
 
