@@ -429,6 +429,37 @@ def test_a_good_question_still_works_through_the_guard(server):
     assert "児童館事業" in json.loads(data)[0]
 
 
+def test_concurrent_clients_through_the_guard_get_their_own_answers(server):
+    """10 clients at once, 3 questions each: no error, every answer is to the client's own question."""
+    import threading
+
+    import httpx
+
+    base, _ = server
+    errors, mixed = [], []
+
+    def client(i: int) -> None:
+        with httpx.Client(timeout=60) as c:
+            for j in range(3):
+                q = f"児童館の来館者数は？（{i}-{j}）"
+                try:
+                    r = c.post(f"{base}/gradio_api/call/ask", json={"data": [q]})
+                    with c.stream("GET", f"{base}/gradio_api/call/ask/{r.json()['event_id']}") as stream:
+                        text = "".join(stream.iter_text())
+                    out = json.loads(text.split("event: complete\ndata:", 1)[1].strip())
+                    if out[1]["question"] != q:
+                        mixed.append(q)
+                except Exception as exc:  # noqa: BLE001 - counted
+                    errors.append(repr(exc))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and mixed == []
+
+
 @pytest.mark.parametrize("path", ["/gradio_api/file=../../../../etc/passwd", "/gradio_api/file=/etc/passwd",
                                   "/gradio_api/file=%2e%2e/%2e%2e/etc/passwd", "/file=../../etc/passwd"])
 def test_path_traversal_is_refused(server, path):
