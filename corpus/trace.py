@@ -42,6 +42,7 @@ def number_forms(value: float) -> set[str]:
 
 _PLAN_WORD = re.compile("|".join(re.escape(w.value) for w in PlanWord))
 _TABLE_NUMBER = re.compile(r"[0-9０-９][0-9０-９,，.．]*")
+_NO_PLAN_DASHES = frozenset({"-", "ー", "―", "‐"})
 
 
 def source_pages(text: str) -> list[str]:
@@ -77,6 +78,9 @@ def table_tokens(page: str, row_names: tuple[str, ...] = ()) -> tuple[Counter, C
     figures: Counter = Counter()
     names = tuple(_WS.sub("", unicodedata.normalize("NFKC", n)) for n in row_names if n)
     for token in page.split():
+        if token in _NO_PLAN_DASHES:  # "－" printed with another dash, as the loader also reads it
+            words[PlanWord.NONE.value] += 1
+            continue
         found_words: list[str] = []
         found_figures: list[str] = []
         rest = token
