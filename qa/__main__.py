@@ -154,8 +154,8 @@ def run(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
                     ans = _refusal(question, problem)
                 else:
                     ans = answer_one(question, history if args.chat else None)
-                if args.chat:
-                    history.append(ans)
+                if args.chat and not problem and _bad_bytes(question) is None:
+                    history.append(ans)  # a line refused here must not break the conversation's thread
                 print(_json_line(ans), flush=True)
             return 0
         if args.question is None:

@@ -219,6 +219,26 @@ def test_jsonl_answers_each_line_on_its_own_in_valid_utf8(locale):
     assert "UTF-8" in out[1]["answer"] and "\ufffd" in out[1]["question"]
 
 
+def test_chat_follow_up_survives_a_refused_line(monkeypatch, capsys):
+    """--chat: a line refused for its bytes is not a turn of the conversation."""
+    import qa.__main__ as cli
+    from qa.types import Answer, AnswerStatus
+
+    seen = []
+
+    class Engine:
+        def answer(self, question, history=None):
+            seen.append([a.question for a in history or []])
+            return Answer(question=question, status=AnswerStatus.ANSWERED, text="ok")
+
+    monkeypatch.setattr(cli, "get_engine", Engine)
+    stdin = io.TextIOWrapper(io.BytesIO("児童館事業\n".encode() + b"\xff\xfe\n" + "その会議意見は？\n".encode()))
+    monkeypatch.setattr("sys.stdin", stdin)
+    assert cli.main(["ask", "--jsonl", "--chat"]) == 0
+    assert seen == [[], ["児童館事業"]]
+    assert [json.loads(x)["status"] for x in capsys.readouterr().out.splitlines()] == ["answered", "no_answer", "answered"]
+
+
 def test_jsonl_does_not_echo_a_huge_question():
     huge = ("あ" * 3_500_000).encode()
     proc = fake_cli(["ask", "--jsonl"], stdin=huge + b"\n" + "児童館\n".encode())
