@@ -372,6 +372,8 @@ def test_queue_join_of_the_chat_is_checked_too(server):
         r = _post(f"{base}/gradio_api/queue/join", json.dumps({"data": [["児童館"], []], "fn_index": fn,
                                                                "session_hash": "abc"}).encode())
         assert r.status_code == 400 and "配列" in r.json()["error"]
+    odd = _post(f"{base}/gradio_api/queue/join", b'{"data": ["x"], "fn_index": [1], "session_hash": "abc"}')
+    assert odd.status_code < 500
 
 
 def test_a_good_question_still_works_through_the_guard(server):

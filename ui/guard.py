@@ -123,7 +123,8 @@ class RequestGuard:
             return LONE_SURROGATE.format(code=code)
         if not isinstance(payload, dict):
             return BAD_JSON
-        if question_path or payload.get("fn_index") in self.fn_ids:
+        fn_index = payload.get("fn_index")
+        if question_path or (isinstance(fn_index, int) and fn_index in self.fn_ids):
             return question_problem(payload.get("data"))
         return None
 
