@@ -63,6 +63,8 @@ LOW_CONFIDENCE_COVERAGE = 0.34
 # A retrieved project answers a per-project question (no name, no conversation) only when the
 # retrievers agree on it or it covers this share of the question's terms.
 RETRIEVED_TARGET_COVERAGE = 0.5
+# words of a figure question that say "a number" rather than what is counted
+GENERIC_NOUNS = frozenset("人数 件数 回数 数値 実績 結果 計画 年度 令和 平成 事業 利用 合計 全体 資料 状況 何人 何件 去年 今年 昨年".split())
 SPECIFIC_FOCUS = (Focus.AMOUNT, Focus.TIME, Focus.DATE, Focus.NAME, Focus.CONTACT, Focus.BREAKDOWN)
 _KANJI = re.compile(r"[\u3400-\u9fff]")
 _KATAKANA = re.compile(r"[\u30a1-\u30ffー]+")
@@ -220,11 +222,11 @@ class Engine:
         assert isinstance(question, str)
         if frame is None and history:
             frame = history[-1].frame
-        lang = language(question)
+        text, _ = strip_instructions(question)
+        lang = language(text or question)
         if lang in T.OTHER_LANGUAGE:
             return Answer(question=question, status=AnswerStatus.NO_ANSWER, text=T.OTHER_LANGUAGE[lang],
                           intent="language", language=lang, frame=frame)
-        text, _ = strip_instructions(question)
         if not text.strip() or not re.sub(r"[\s\W_]", "", text):
             return Answer(question=question, status=AnswerStatus.NO_ANSWER, text=T.ONLY_INSTRUCTIONS, intent="invalid",
                           language=lang, frame=frame)
@@ -440,6 +442,12 @@ class Engine:
             for section, sent in found:
                 c.add(f"> {sent}", c.cite_section(p0, section))
             fields = [f for f in fields if f in (Field.DEPARTMENT, Field.COMMENT)]
+        if q.focus is Focus.FIGURE and not q.indicator_ids:
+            missing = self._uncovered_nouns(q, p0)
+            if missing:
+                # 「児童館の職員は何人」: the counted thing is nowhere in the project's texts
+                return self._focus_missing(q.with_(focus=Focus.FIGURE), p0, ranked, frame, plans,
+                                           what="・".join(missing) + "の数")
         if not fields and q.focus is None:
             fields = [Field.CONTENT, Field.INDICATORS, Field.EXPLANATION] if q.operation is Operation.LOOKUP else [Field.CONTENT]
         order = [Field.DEPARTMENT, Field.CONTENT, Field.VALUE, Field.BASELINE, Field.PLAN, Field.STATUS, Field.INDICATORS,
@@ -558,7 +566,8 @@ class Engine:
                 common = longest_common(name, q.text)
                 share = len(common) / max(1, len(name))
                 unit_hit = 1 if (q.counter and i.unit and q.counter == i.unit) else 0
-                scored.append(((share + 0.02 * len(common) if len(common) >= 2 else 0.0) + 0.3 * unit_hit, p, i))
+                # a run of three or more characters: two (虐待) are often only the project's own name
+                scored.append(((share + 0.02 * len(common) if len(common) >= 3 else 0.0) + 0.3 * unit_hit, p, i))
         scored.sort(key=lambda t: -t[0])
         if scored and scored[0][0] >= 0.35:
             best = scored[0][0]
@@ -594,8 +603,23 @@ class Engine:
         found.sort(key=lambda t: -t[0])
         return [(sec, s) for _, sec, s in found[:3]]
 
-    def _focus_missing(self, q: Query, p: Project, ranked, frame, plans) -> Result:
-        what = T.FOCUS_NAMES.get(q.focus.value, "お尋ねの事項")
+    def _uncovered_nouns(self, q: Query, p: Project) -> list[str]:
+        """Nouns of the question that neither name the project nor occur anywhere in its texts."""
+        from index.text import analyse
+
+        texts = normalize(" ".join([p.name, *p.aliases, p.content, p.result_explanation or "", *p.council_comments,
+                                    *(i.name for i in p.indicators)]))
+        out = []
+        for m in analyse(q.text):
+            word = m.surface
+            if m.pos1 != "名詞" or len(word) < 2 or not _KANJI.search(word) or word in GENERIC_NOUNS:
+                continue
+            if word not in texts and (m.lemma or word) not in texts:
+                out.append(word)
+        return out
+
+    def _focus_missing(self, q: Query, p: Project, ranked, frame, plans, what: str | None = None) -> Result:
+        what = what or T.FOCUS_NAMES.get(q.focus.value, "お尋ねの事項")
         c = self._composer(plans)
         if q.language == "en":
             c.add(T.EN_FOCUS_MISSING.format(what=T.EN_FOCUS.get(q.focus.value, "information"), what_ja=what))
@@ -698,6 +722,8 @@ class Engine:
             parts.append(f"{'・'.join(q.filters.departments)}が担当")
         if q.filters.exclude_departments:
             parts.append(f"{'・'.join(q.filters.exclude_departments)}以外の課が担当")
+        if q.filters.has_comment is not None:
+            parts.append("子ども・子育て会議意見の記載が" + ("ある" if q.filters.has_comment else "ない"))
         label = "・".join(parts) if parts else "この資料"
         if len(self.plans) > 1:
             label += "（" + "、".join(document_label(p) for p in plans) + "）"

@@ -29,7 +29,7 @@ _INSTRUCTION = re.compile(
     r"|ignore (all |any |the )?(previous|prior|above|earlier)|disregard|system (override|prompt)"
     r"|you are now|debug mode|developer mode|jailbreak|hidden (instructions|prompt)|act as|pretend",
     re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[。！？!?\n])|(?<=\.)\s+(?=[A-Z])")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?\n])|(?<=[.:])\s+(?=[A-Z\u3040-\u30ff\u3400-\u9fff【「])")
 _QUESTION_END = re.compile(r"([？?]|か[。．.]?|の[。]?|[？?]\s*[）)]?)\s*$")
 _INTERROGATIVE = re.compile(r"(何|なに|なん|いくつ|いくら|どれ|どの|どこ|どう|どんな|いつ|だれ|誰|なぜ|教えて|知りたい|ください|下さい|ある\?|ありますか)"
                             r"|\b(what|which|who|when|where|why|how|is there|are there|can|does|do)\b", re.IGNORECASE)

@@ -160,8 +160,11 @@ def indicator_matches(text: str, projects: Sequence[Project]) -> list[tuple[Proj
             name = normalize(re.sub(r"（[^）]*）$", "", ind.name))
             common = longest_common(name, text)
             share = len(common) / max(1, len(name))
-            if len(common) >= INDICATOR_MIN_RUN and share >= INDICATOR_NAME_SHARE:
-                out.append((p, ind.id, share + 0.02 * len(common)))  # a longer run wins ties
+            # 「民間保育園と公立保育園の障がい児入所人数」 names both: every pair of the name's characters is there
+            pairs = _pairs(name)
+            spread = len(pairs & _pairs(text)) / max(1, len(pairs))
+            if len(common) >= INDICATOR_MIN_RUN and max(share, spread) >= INDICATOR_NAME_SHARE:
+                out.append((p, ind.id, max(share, spread) + 0.02 * len(common)))  # a longer run wins ties
     out.sort(key=lambda t: -t[2])
     return out
 
