@@ -277,12 +277,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     from tests.ui_fakes import FakeEngine
     from ui import guard
     from ui.app import build_app
 
-    guard.prepare_temp_dir()
+    saved = os.environ.get("GRADIO_TEMP_DIR")
+    os.environ["GRADIO_TEMP_DIR"] = str(tmp_path_factory.mktemp("gradio"))
     engine = FakeEngine()
     demo = build_app(engine)
     port = _free_port()
@@ -293,6 +294,10 @@ def server():
         yield f"http://127.0.0.1:{port}", engine
     finally:
         demo.close()
+        if saved is None:
+            os.environ.pop("GRADIO_TEMP_DIR", None)
+        else:
+            os.environ["GRADIO_TEMP_DIR"] = saved
 
 
 def server_demo():
@@ -439,6 +444,38 @@ def test_private_temp_dir_is_removed_at_exit(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
     path = Path(proc.stdout.strip())
     assert path.name.startswith("planqa-gradio-") and not path.exists()
+
+
+def test_server_stopped_with_sigterm_removes_its_temp_folder(tmp_path):
+    import signal
+    import time
+    import urllib.request
+
+    temp_root = tmp_path / "tmp"
+    temp_root.mkdir()
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "GRADIO_TEMP_DIR"}
+    env.update(TMPDIR=str(temp_root), GRADIO_ANALYTICS_ENABLED="False")
+    proc = subprocess.Popen([sys.executable, "-m", "ui", "--no-warm-up", "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        folders = list(temp_root.glob("planqa-gradio-*"))
+        assert len(folders) == 1
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert b"Traceback" not in proc.stderr.read()
+    assert not folders[0].exists()
 
 
 def test_data_file_error_types_are_corpus_errors():

@@ -3,7 +3,7 @@
 * A request body larger than ``MAX_BODY_BYTES`` is refused (413) before it is read, so an
   oversized question never reaches the session state or the answer engine.
 * The app has no file input: Gradio's upload endpoints are closed (403) and its temp folder
-  is a private one, emptied when the server stops.
+  is a private one, removed when the server stops (Ctrl+C or SIGTERM).
 * The chat endpoint's input is checked: ``data`` must be a list whose first item is the
   question as a string, and no string may hold a lone surrogate (``"\\ud800"``). Each case gets
   a Japanese message (400) instead of Gradio's ``{"error": null}`` or an answer to a repr.
@@ -16,7 +16,9 @@ import atexit
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -171,7 +173,25 @@ def prepare_temp_dir() -> str:
     path = tempfile.mkdtemp(prefix="planqa-gradio-")
     os.environ["GRADIO_TEMP_DIR"] = path
     atexit.register(shutil.rmtree, path, ignore_errors=True)
+    _stop_cleanly_on_sigterm()
     return path
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """Make SIGTERM (kill, systemd, a test's ``terminate()``) stop the server like Ctrl+C.
+
+    By default SIGTERM ends the process without running ``atexit``, which would leave the temp
+    folder behind; as KeyboardInterrupt, Gradio closes the server and the process exits normally.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return  # someone else decides what SIGTERM does
+
+    def interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def question_fn_ids(demo) -> list[int]:
