@@ -9,7 +9,7 @@ from pathlib import Path
 
 from corpus.errors import CorpusError
 from corpus.evaluate import evaluate
-from corpus.loader import load_plan_file, load_plans
+from corpus.loader import data_files, load_plan_file, load_plans, untraceable_message
 from corpus.trace import check_plan
 from corpus.views import plan_json, plan_text
 
@@ -20,9 +20,16 @@ def _plans(args: argparse.Namespace, verify: bool = True):
     return load_plans(verify=verify)
 
 
+def _files(args: argparse.Namespace) -> list[Path]:
+    """The data file of each plan of ``_plans`` (loading keeps the order of the files)."""
+    return [Path(args.file)] if args.file else data_files()
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     bad = 0
-    for plan in _plans(args, verify=False):  # report every untraceable field, not just the first ones
+    errors = []
+    plans = _plans(args, verify=False)  # report every untraceable field, not just the first ones
+    for path, plan in zip(_files(args), plans):
         checks = check_plan(plan)
         failed = [c for c in checks if not c.ok]
         texts = sum(1 for c in checks if c.kind == "text")
@@ -36,11 +43,18 @@ def cmd_check(args: argparse.Namespace) -> int:
               f"{numbers - sum(1 for c in failed if c.kind == 'number')}/{numbers} figures found in the source")
         print(f"  R2 status: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
         print(f"  recorded ambiguous readings: {amb}")
+        words = [c for c in checks if c.kind == "plan words"]
+        figures_ok = sum(1 for c in checks if c.kind == "figures" and c.ok)
+        print(f"  per page: plan words match the printed table on {sum(c.ok for c in words)}/{len(words)} pages, "
+              f"figures on {figures_ok}/{len(words)}")
         for c in failed:
-            print(f"  NOT IN SOURCE: {c.where}: {c.kind} {c.value[:80]!r}")
+            print(f"  NOT IN SOURCE: {c.describe(plan.source_file) if c.detail else f'{c.where}: {c.kind} {c.value[:80]!r}'}")
         bad += len(failed)
+        if failed:
+            errors.append(untraceable_message(path, plan))
     if bad:
-        print(f"check failed: {bad} field(s) not traceable to the source", file=sys.stderr)
+        for message in errors:  # worded as every other entry point refuses the file
+            print(f"error: {message}", file=sys.stderr)
         return 1
     print("check ok")
     return 0

@@ -7,7 +7,10 @@ import os
 import sys
 import time
 
-from corpus.settings import get_settings
+from corpus.errors import CorpusError
+from corpus.settings import get_settings, home_problem
+from index.errors import IndexLayerError
+from ui import guard
 from ui import strings as S
 
 
@@ -42,17 +45,24 @@ def warm_up() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    guard.prepare_temp_dir()
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up probes
     # The server may be offline: no usage statistics, no update check.
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    if not args.no_warm_up:
-        warm_up()
-
     from ui.app import build_app, launch_options
 
-    demo = build_app(concurrency_limit=args.concurrency, max_queue=args.max_queue)
+    try:  # a broken data file or unusable home: refuse to start, saying what `corpus check` says
+        if not args.no_warm_up:
+            warm_up()
+        demo = build_app(concurrency_limit=args.concurrency, max_queue=args.max_queue)
+    except (CorpusError, IndexLayerError, OSError) as exc:
+        message = home_problem(exc) if isinstance(exc, OSError) else str(exc)
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
+        return 2
     print(S.CLI_SERVING.format(host=args.host, port=args.port), flush=True)
     demo.launch(
         server_name=args.host,
@@ -61,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         show_error=False,
         footer_links=["api", "settings"],
         **launch_options(),
+        **guard.launch_kwargs(demo),
     )
     return 0
 
