@@ -1,4 +1,8 @@
-"""``python -m ui``: prepare the index and model, then serve the web UI (127.0.0.1 by default)."""
+"""``python -m ui``: prepare the index and model, then serve the web UI (127.0.0.1 by default).
+
+``python -m ui feedback [--csv]`` lists the 👍/👎 ratings sent from the page (for the staff who
+maintain the records).
+"""
 from __future__ import annotations
 
 import argparse
@@ -27,6 +31,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def feedback_main(argv: list[str]) -> int:
+    from ui.feedback import FeedbackStore, entries_csv, entries_text
+
+    parser = argparse.ArgumentParser(prog="python -m ui feedback",
+                                     description="ratings sent from the page, oldest first (PLANQA_HOME/feedback.sqlite3)")
+    parser.add_argument("--csv", action="store_true", help="CSV (UTF-8 with BOM, header row) for a spreadsheet")
+    args = parser.parse_args(argv)
+    store = FeedbackStore()
+    entries = store.entries()
+    if args.csv:
+        sys.stdout.write(entries_csv(entries))
+    elif not entries:
+        print(S.CLI_FEEDBACK_EMPTY.format(path=store.path))
+    else:
+        sys.stdout.write(entries_text(entries))
+    return 0
+
+
 def warm_up() -> None:
     """Load (or build, with progress on the terminal) the index and model before serving."""
     import qa
@@ -42,6 +64,9 @@ def warm_up() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["feedback"]:
+        return feedback_main(argv[1:])
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up probes
@@ -59,7 +84,6 @@ def main(argv: list[str] | None = None) -> int:
         server_port=args.port,
         ssr_mode=False,
         show_error=False,
-        footer_links=["api", "settings"],
         **launch_options(),
     )
     return 0
