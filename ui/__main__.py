@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 import time
+from pathlib import Path
 
 from corpus.settings import get_settings
 from ui import strings as S
@@ -26,6 +27,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help=f"questions answered at the same time; more wait in the queue (default {DEFAULT_CONCURRENCY})")
     parser.add_argument("--max-queue", type=int, default=DEFAULT_MAX_QUEUE,
                         help=f"questions allowed to wait before new ones are turned away (default {DEFAULT_MAX_QUEUE})")
+    parser.add_argument("--feedback-db", type=Path, default=None,
+                        help="SQLite file for 👍/👎 ratings (default PLANQA_HOME/feedback.sqlite3)")
     parser.add_argument("--no-warm-up", action="store_true",
                         help="start serving at once and let the first question load the index and model")
     return parser.parse_args(argv)
@@ -77,7 +80,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from ui.app import build_app, launch_options
 
-    demo = build_app(concurrency_limit=args.concurrency, max_queue=args.max_queue)
+    from ui.feedback import FeedbackStore
+
+    demo = build_app(concurrency_limit=args.concurrency, max_queue=args.max_queue,
+                     feedback=FeedbackStore(args.feedback_db) if args.feedback_db else None)
     print(S.CLI_SERVING.format(host=args.host, port=args.port), flush=True)
     demo.launch(
         server_name=args.host,

@@ -209,11 +209,18 @@ def build_app(
     doc_choices = [(S.DOCUMENT_ALL.format(n=len(docs)), ALL_DOCUMENTS)] + [(d.label, d.plan_id) for d in docs]
     default_doc = ALL_DOCUMENTS
 
-    def send_feedback(token: str, vote: str, comment: str = "") -> dict:
-        """Store one 👍/👎 (the token says which answer); False when it cannot be stored."""
+    def send_feedback(*args: Any) -> dict:
+        """Store one 👍/👎 sent by the page as {token, vote, comment}; ok False when it cannot be stored."""
+        payload = args[0] if args else {}
+        while isinstance(payload, list) and payload:  # the page's arguments may arrive wrapped in a list
+            payload = payload[0]
+        if not isinstance(payload, dict):
+            log.warning("feedback not stored: expected {token, vote, comment}, got %s", type(payload).__name__)
+            return {"ok": False}
         try:
-            store.record(signer.verify(token), vote, comment)
-        except FeedbackError as e:
+            store.record(signer.verify(str(payload.get("token", ""))), str(payload.get("vote", "")),
+                         str(payload.get("comment", "") or ""))
+        except (FeedbackError, ValueError) as e:
             log.warning("feedback not stored: %s", e)
             return {"ok": False}
         return {"ok": True}

@@ -120,7 +120,8 @@ a.planqa-download:hover { background: var(--pq-cite-bg); }
 #planqa-composer { position: sticky; bottom: 0; z-index: 5; background: var(--pq-bg); padding: 0.5rem 0 0.4rem;
   border-top: 1px solid var(--pq-border); margin-top: 0.8rem; }
 #planqa-composer .planqa-composer-row { gap: 0.5rem; align-items: stretch; }
-#planqa-send { min-width: 5rem; font-size: 1rem; }
+#planqa-send { min-width: 5rem; font-size: 1rem; transition: none; }
+#planqa-tabs [role=tab], .planqa-ask, .planqa-cite { transition: none; }
 #planqa-send:disabled, #planqa-send[aria-disabled=true] { opacity: 1; background: var(--pq-surface); color: var(--pq-muted);
   border-color: var(--pq-border); cursor: not-allowed; }
 #planqa-status { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0.2rem 1rem; font-size: 0.88rem; }

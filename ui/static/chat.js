@@ -239,7 +239,7 @@
   async function sendFeedback(turn, vote, comment) {
     const status = turn.querySelector(".planqa-action-status");
     try {
-      const res = server ? await server.send_feedback(turn.dataset.feedback || "", vote, comment || "") : null;
+      const res = server ? await server.send_feedback({ token: turn.dataset.feedback || "", vote, comment: comment || "" }) : null;
       const ok = res === true || (res && res.ok);
       status.textContent = ok ? (comment ? T.commentThanks : T.thanks) : T.feedbackFailed;
       return ok;
