@@ -227,6 +227,8 @@ def build_app(
 
     with gr.Blocks(title=S.TITLE, analytics_enabled=False) as demo:
         frame_state = gr.State(None)
+        # the selector's choice, as state so that the API takes the question alone
+        document_state = gr.State(default_doc)
         with gr.Row(elem_id="planqa-header", equal_height=False):
             gr.HTML(header_html(docs), elem_id="planqa-title", container=False, js_on_load=None, min_width=240)
             document = gr.Dropdown(doc_choices, value=default_doc, label=S.DOCUMENT_LABEL, elem_id="planqa-document",
@@ -283,7 +285,7 @@ def build_app(
         gr.on(
             triggers=triggers,
             fn=handler,
-            inputs=[question, frame_state, document],
+            inputs=[question, frame_state, document_state],
             outputs=chat_outputs,
             api_name="ask",
             api_description="質問（日本語）に答えます。1つ目の出力が回答のMarkdown、2つ目が回答のJSONです。",
@@ -300,9 +302,11 @@ def build_app(
 
         def choose_document(choice: str) -> tuple:
             # another document means another conversation: the frame refers to the old one
-            return start_for(plans, docs, choice or ALL_DOCUMENTS), None
+            choice = choice or ALL_DOCUMENTS
+            return start_for(plans, docs, choice), None, choice
 
-        document.change(choose_document, document, [start, frame_state], api_visibility="private", queue=False)
+        document.change(choose_document, document, [start, frame_state, document_state], api_visibility="private",
+                        queue=False)
 
         def filter_projects(goal: str, department: str, status: str) -> str:
             flt = browse.ProjectFilter(goal or browse.ALL, department or browse.ALL, status or browse.ALL)
