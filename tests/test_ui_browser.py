@@ -217,6 +217,7 @@ def test_view(server, browser, kind, viewport, scheme):
         table = pg.locator(last("table.planqa-indicators"))
         assert "未達成" in table.inner_text()
         contrast(pg, f"{kind}-{scheme} shortfall answer")
+        assert pg.evaluate("document.documentElement.scrollWidth <= innerWidth"), "the page scrolls sideways"
 
         # the indicator table as CSV: BOM, header row, Japanese intact
         with pg.expect_download() as d:
@@ -282,6 +283,7 @@ def test_view(server, browser, kind, viewport, scheme):
         pg.get_by_role("tab", name="グラフ").click()
         pg.locator("#planqa-chart .planqa-chart-row").first.wait_for()
         contrast(pg, f"{kind}-{scheme} chart")
+        assert pg.evaluate("document.documentElement.scrollWidth <= innerWidth"), "the chart scrolls sideways"
         label = pg.locator("#planqa-chart .planqa-chart-name").first
         assert float(label.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 12
         with pg.expect_download() as d:

@@ -163,6 +163,7 @@ def static_log_html(pages: PageIndex) -> str:
 def status_html() -> str:
     return ('<div id="planqa-status"><span id="planqa-counter" aria-live="polite">'
             f'{render.escape(S.COUNTER.format(n=0, limit=MAX_QUESTION_CHARS))}</span>'
+            f'<span class="planqa-hint">{render.escape(S.ENTER_HINT)}</span>'
             '<span id="planqa-client-notice" role="alert"></span></div>')
 
 
@@ -271,7 +272,7 @@ def build_app(
                 project_list = gr.HTML(browse.project_list_html(first), elem_id="planqa-projects", js_on_load=None)
 
             with gr.Tab(S.TAB_COMMENTS, id="comments"):
-                gr.HTML(browse.comments_html(first), elem_id="planqa-comments", js_on_load=None)
+                comments = gr.HTML(browse.comments_html(first), elem_id="planqa-comments", js_on_load=None)
 
             with gr.Tab(S.TAB_CHART, id="chart"):
                 only_short = gr.Checkbox(False, label=S.CHART_ONLY_SHORT)
@@ -300,23 +301,34 @@ def build_app(
         save_chat.click(None, None, None, js="() => { window.planqa && window.planqa.save(); }",
                         api_visibility="private")
 
+        def plan_for(choice: str | None) -> Plan:
+            """The staff views show the chosen document (the first one when all are chosen)."""
+            return next((p for p in plans if p.id == choice), first)
+
         def choose_document(choice: str) -> tuple:
             # another document means another conversation: the frame refers to the old one
             choice = choice or ALL_DOCUMENTS
-            return start_for(plans, docs, choice), None, choice
+            plan = plan_for(choice)
+            return (start_for(plans, docs, choice), None, choice, browse.project_list_html(plan),
+                    browse.comments_html(plan), chart.chart_html(plan), False,
+                    gr.update(choices=browse.goal_choices(plan), value=browse.ALL),
+                    gr.update(choices=browse.department_choices(plan), value=browse.ALL),
+                    gr.update(value=browse.ALL))
 
-        document.change(choose_document, document, [start, frame_state, document_state], api_visibility="private",
-                        queue=False)
+        document.change(choose_document, document,
+                        [start, frame_state, document_state, project_list, comments, chart_view, only_short,
+                         goal_filter, dept_filter, status_filter],
+                        api_visibility="private", queue=False)
 
-        def filter_projects(goal: str, department: str, status: str) -> str:
+        def filter_projects(goal: str, department: str, status: str, choice: str) -> str:
             flt = browse.ProjectFilter(goal or browse.ALL, department or browse.ALL, status or browse.ALL)
-            return browse.project_list_html(first, flt)
+            return browse.project_list_html(plan_for(choice), flt)
 
         filters = [goal_filter, dept_filter, status_filter]
         for f in filters:
-            f.change(filter_projects, filters, project_list, api_visibility="private", queue=False)
-        only_short.change(lambda v: chart.chart_html(first, only_short=v), only_short, chart_view,
-                          api_visibility="private", queue=False)
+            f.change(filter_projects, [*filters, document_state], project_list, api_visibility="private", queue=False)
+        only_short.change(lambda v, choice: chart.chart_html(plan_for(choice), only_short=v), [only_short, document_state],
+                          chart_view, api_visibility="private", queue=False)
 
     demo.queue(default_concurrency_limit=concurrency_limit, max_size=max_queue)
     return demo

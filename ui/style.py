@@ -40,8 +40,12 @@ PALETTE = """
 """
 
 CSS = PALETTE + """
-.gradio-container { max-width: 1100px !important; margin: 0 auto !important; overflow: visible !important; }
+.gradio-container { max-width: min(1100px, 100%) !important; min-width: 0 !important; margin: 0 auto !important; overflow: visible !important; }
 #planqa-header { flex-wrap: wrap; }
+/* nothing may widen the page past the window (a phone must never scroll sideways) */
+.gradio-container .main, .gradio-container .wrap, .gradio-container .contain, .gradio-container .column,
+#planqa-tabs, #planqa-tabs .tabitem, #planqa-conversation, #planqa-log, .planqa-turn, .planqa-a { min-width: 0 !important; max-width: 100%; }
+.planqa-answer-text, .planqa-q, .planqa-source, .planqa-page-text { overflow-wrap: anywhere; }
 .planqa-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .planqa-empty, .planqa-muted, .planqa-meta, .planqa-hint { color: var(--pq-muted); }
 #planqa-header h1 { font-size: 1.35rem; margin: 0.2rem 0; color: var(--pq-text); }
@@ -119,13 +123,17 @@ a.planqa-download:hover { background: var(--pq-cite-bg); }
 /* composer: always in view at the bottom of the window */
 #planqa-composer { position: sticky; bottom: 0; z-index: 5; background: var(--pq-bg); padding: 0.5rem 0 0.4rem;
   border-top: 1px solid var(--pq-border); margin-top: 0.8rem; }
+#planqa-composer { gap: 0.25rem !important; }
 #planqa-composer .planqa-composer-row { gap: 0.5rem; align-items: stretch; }
+#planqa-notice { min-height: 0 !important; padding: 0 !important; }
 #planqa-send { min-width: 5rem; font-size: 1rem; transition: none; }
 #planqa-tabs [role=tab], .planqa-ask, .planqa-cite { transition: none; }
 #planqa-send:disabled, #planqa-send[aria-disabled=true] { opacity: 1; background: var(--pq-surface); color: var(--pq-muted);
   border-color: var(--pq-border); cursor: not-allowed; }
 #planqa-status { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0.2rem 1rem; font-size: 0.88rem; }
 #planqa-counter { color: var(--pq-muted); }
+#planqa-client-notice { flex-basis: 100%; }
+#planqa-client-notice:empty { display: none; }
 #planqa-counter.planqa-over, #planqa-client-notice, #planqa-notice p { color: var(--pq-over); font-weight: bold; }
 #planqa-notice p { margin: 0.2rem 0; font-size: 0.92rem; }
 #planqa-tools { gap: 0.5rem; margin-top: 0.8rem; }
@@ -143,7 +151,7 @@ body:not(.planqa-has-turns) #planqa-tools { display: none; }
 .planqa-viewer-close { font: inherit; cursor: pointer; border-radius: 8px; border: 1px solid var(--pq-border);
   background: var(--pq-surface); color: var(--pq-text); padding: 0.3rem 0.8rem; min-height: 40px; flex: none; }
 .planqa-page-text { white-space: pre-wrap; margin: 0; padding: 0.7rem 0.9rem 1rem; overflow-y: auto; max-height: calc(88vh - 8rem);
-  font-size: 0.92rem; line-height: 1.7; color: var(--pq-text); background: var(--pq-bg); }
+  font-size: 0.92rem; line-height: 1.7; color: var(--pq-text); background: var(--pq-bg); font-family: inherit; }
 
 /* tables */
 .planqa-table-scroll { overflow-x: auto; }
@@ -213,9 +221,12 @@ details.planqa-project > summary { cursor: pointer; padding: 0.5rem 0.7rem; disp
   #planqa-composer { padding-bottom: 0.2rem; }
   .planqa-lead { font-size: 0.92rem; }
   .planqa-example-groups { grid-template-columns: minmax(0, 1fr); gap: 0.4rem; }
-  .planqa-example-group { flex-direction: row; overflow-x: auto; gap: 0.4rem; padding-bottom: 0.2rem; }
-  .planqa-example-group h3 { flex: none; writing-mode: horizontal-tb; align-self: center; width: 5.2rem; font-size: 0.85rem; }
-  button.planqa-ask.planqa-example { flex: 0 0 auto; max-width: 15rem; white-space: normal; }
+  #planqa-header { flex-direction: column; align-items: stretch; gap: 0.2rem; }
+  #planqa-header > * { width: 100%; min-width: 0 !important; }
+  .planqa-example-group { display: grid; grid-auto-flow: column; grid-auto-columns: 14.5rem; grid-template-rows: auto auto;
+    overflow-x: auto; gap: 0.2rem 0.4rem; padding-bottom: 0.3rem; }
+  .planqa-example-group h3 { grid-row: 1; grid-column: 1; font-size: 0.88rem; margin: 0; white-space: nowrap; }
+  button.planqa-ask.planqa-example { grid-row: 2; white-space: normal; }
   .planqa-q { max-width: 100%; }
   .planqa-a { padding-left: 0.6rem; }
   details.planqa-project > summary { grid-template-columns: minmax(0, 1fr); }
