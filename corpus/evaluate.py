@@ -50,16 +50,17 @@ def _trend(before: float, after: float) -> str:
 
 
 def evaluate(ind: Indicator) -> Evaluation:
-    """Status and reason of one indicator for R2 (pure)."""
+    """Status and reason of one indicator for its document's result year (pure)."""
     plan: Cell = ind.plan_r2
     res = ind.result
     plan_label = plan.text
+    y, b = ind.result_year, ind.baseline_year
     if res is None:
         if plan.word is PlanWord.NONE:
-            return Evaluation(Status.UNCLEAR, "R2の計画値がなく、結果も記載がありません")
-        return Evaluation(Status.UNCLEAR, f"{plan_label}の計画に対し、R2の結果は資料に記載がありません")
+            return Evaluation(Status.UNCLEAR, f"{y}の計画値がなく、結果も記載がありません")
+        return Evaluation(Status.UNCLEAR, f"{plan_label}の計画に対し、{y}の結果は資料に記載がありません")
     if plan.word is PlanWord.NONE and res.outcome is None:
-        return Evaluation(Status.UNCLEAR, "R2の計画値がないため判定できません")
+        return Evaluation(Status.UNCLEAR, f"{y}の計画値がないため判定できません")
 
     base = ind.baseline
     if res.value is not None:
@@ -67,14 +68,14 @@ def evaluate(ind: Indicator) -> Evaluation:
         if plan.is_number:
             target = _with_unit(plan.text, ind.unit)
             if res.value >= plan.number:
-                return Evaluation(Status.MET, f"R2計画{target}に対し、R2 {got}で達成")
+                return Evaluation(Status.MET, f"{y}計画{target}に対し、{y} {got}で達成")
             if res.value >= plan.number * MAINTAIN_TOLERANCE:
-                return Evaluation(Status.BORDERLINE, f"R2計画{target}に対し、R2 {got}とわずかに不足")
-            return Evaluation(Status.FELL_SHORT, f"R2計画{target}に対し、R2 {got}と下回った")
+                return Evaluation(Status.BORDERLINE, f"{y}計画{target}に対し、{y} {got}とわずかに不足")
+            return Evaluation(Status.FELL_SHORT, f"{y}計画{target}に対し、{y} {got}と下回った")
         if base.is_number and plan.word in (PlanWord.GRADUAL_INCREASE, PlanWord.EXPAND, PlanWord.MAINTAIN):
             before = _with_unit(base.text, ind.unit)
             trend = _trend(base.number, res.value)
-            head = f"{plan.word.value}の計画に対し、H30 {before} → R2 {got}"
+            head = f"{plan.word.value}の計画に対し、{b} {before} → {y} {got}"
             if plan.word is PlanWord.MAINTAIN:
                 if res.value >= base.number:
                     return Evaluation(Status.MET, f"{head}と{'維持' if trend == '横ばい' else trend}")

@@ -162,6 +162,7 @@ def build_plan(pf: PlanFile, source_text: str) -> Plan:
                     baseline=parse_cell(ind.baseline),
                     plan={y: parse_cell(ind.plan[y]) for y in YEARS},
                     result=result,
+                    result_year=pf.plan.fiscal_year,
                 )
             )
         projects.append(

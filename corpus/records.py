@@ -99,10 +99,17 @@ class Indicator:
     baseline: Cell
     plan: dict[str, Cell]
     result: Result | None = None
+    result_year: str = RESULT_YEAR  # the year of ``result``: the document's fiscal year
+    baseline_year: str = BASELINE_YEAR
 
     @property
     def plan_r2(self) -> Cell:
-        return self.plan["R2"]
+        """The plan of the result year (named for the first document, an R2 evaluation)."""
+        return self.plan.get(self.result_year) or self.plan["R2"]
+
+    @property
+    def plan_now(self) -> Cell:
+        return self.plan_r2
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,24 @@ class Plan:
             for d in p.departments:
                 seen.setdefault(d, None)
         return tuple(seen)
+
+    @property
+    def plan_years(self) -> tuple[str, ...]:
+        return YEARS
+
+    @property
+    def result_year(self) -> str:
+        return self.fiscal_year
+
+    @property
+    def baseline_year(self) -> str:
+        return BASELINE_YEAR
+
+    @property
+    def year_number(self) -> int:
+        """The result year as a number for ordering (R2 -> 2, H30 -> -1)."""
+        y = self.fiscal_year
+        return int(y[1:]) if y.startswith("R") else int(y[1:]) - 31
 
     def indicators(self) -> list[Indicator]:
         return [i for p in self.projects for i in p.indicators]
