@@ -429,3 +429,8 @@ def test_api_round_trip_in_process(plan, planqa_env):
         assert data2["status"] == "refused" and "2,001文字" in md2
     finally:
         demo.close()
+
+
+def test_api_markdown_never_carries_raw_html():
+    md = render.answer_markdown(make_answer("q", f"「{XSS}」", sources=(Citation("児童館事業", "結果の説明", 2, "…"),)))
+    assert "<" not in md and "&lt;img" in md and md.endswith("[1] 児童館事業・結果の説明（p.2）")

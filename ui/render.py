@@ -61,8 +61,7 @@ def numbered_text(answer: Answer) -> str:
     return markup.number_citations(answer.text.strip(), [printed_label(c) for c in answer.sources])
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The answer as Markdown for the API and for saving: text, then the numbered sources."""
+def _with_sources(answer: Answer) -> str:
     body = numbered_text(answer)
     if not answer.sources:
         return body
@@ -70,9 +69,17 @@ def answer_markdown(answer: Answer) -> str:
     return body + "\n\n" + S.CITATION_LINE + "\n" + "\n".join(lines)
 
 
+def answer_markdown(answer: Answer) -> str:
+    """The answer as Markdown for the API and for saving: text, then the numbered sources.
+
+    Raw HTML (a question quoted back) is written as ``&lt;``, so rendering it runs no markup.
+    """
+    return _with_sources(answer).replace("<", "&lt;")
+
+
 def answer_plain(answer: Answer) -> str:
     """What 「回答をコピー」 puts on the clipboard: readable text, no Markdown marks."""
-    return markup.to_plain(answer_markdown(answer))
+    return markup.to_plain(_with_sources(answer))
 
 
 def turn_markdown(turn: Turn) -> str:
