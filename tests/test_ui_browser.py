@@ -161,6 +161,7 @@ def contrast(pg, where: str) -> float:
     res = pg.evaluate(CONTRAST_JS, 4.5)
     assert res["checked"] > 10, where
     assert not res["failures"], f"{where}: text under 4.5:1: {res['failures'][:8]}"
+    print(f"contrast {where}: {res['checked']} texts, lowest {res['lowest']:.2f}:1")
     return res["lowest"]
 
 
