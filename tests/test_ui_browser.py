@@ -339,6 +339,7 @@ def test_input_behaviour(server, browser):
         pg.wait_for_selector("#planqa-log .planqa-turn")
         wait_answer(pg, 1)
         assert time.monotonic() - started < 30
+        assert pg.evaluate("document.activeElement === document.querySelector('#planqa-question textarea')")
         assert XSS_QUESTION in pg.locator("#planqa-log .planqa-q p").first.inner_text()
         assert pg.locator("#planqa-log img, #planqa-log script").count() == 0
         pg.wait_for_timeout(300)

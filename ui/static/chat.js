@@ -9,6 +9,7 @@
   let composing = false;
   let compositionEndedAt = 0;
   let pending = null;
+  let typed = false; // the pending question was typed (keep the cursor in the box) or tapped
   let pendingTimer = null;
   let server = null;
   let pageData = null;
@@ -86,6 +87,7 @@
     if (!q) { say(T.empty); return; }
     if (question.length > LIMIT) { say(T.tooLong); return; }
     say("");
+    typed = [textarea(), sendButton()].includes(document.activeElement);
     const turn = document.createElement("article");
     turn.className = "planqa-turn planqa-pending";
     turn.setAttribute("aria-busy", "true");
@@ -120,8 +122,10 @@
     clearTimeout(pendingTimer);
     hasTurns(true);
     updateCounter();
+    // a tapped button is gone from the page now: move the focus to the answer it asked for
     const a = turn.querySelector(".planqa-a");
-    if (a) { a.setAttribute("tabindex", "-1"); a.focus({ preventScroll: true }); }
+    if (a && !typed) { a.setAttribute("tabindex", "-1"); a.focus({ preventScroll: true }); }
+    else if (typed && textarea()) textarea().focus({ preventScroll: true });
     scrollToTurn(turn);
   }
 
