@@ -358,6 +358,17 @@ def test_input_behaviour(server, browser):
         assert seen and "児童館の来館者数は？" in seen[0] and "回答を作成中" in seen[0] and seen[1] is True
         assert not pg.locator("#planqa-send").is_disabled()
 
+        # a weak match is said plainly, with the close candidates as buttons that ask
+        box.fill("あそぶところ")
+        box.press("Enter")
+        wait_answer(pg, 3)
+        if pg.locator(last(".planqa-lowconf")).count():
+            choices = pg.locator(last(".planqa-choice"))
+            assert pg.locator(last(".planqa-lowconf")).is_visible() and choices.count() >= 1
+            choices.first.click()
+            wait_answer(pg, 4)
+            assert in_view(pg, last(".planqa-answer-text > :first-child"))
+
         # copy gives readable text; the conversation saves as Markdown
         copy = pg.locator("#planqa-log .planqa-turn:last-child").get_attribute("data-copy")
         assert "**" not in copy and "出典" in copy
@@ -365,6 +376,7 @@ def test_input_behaviour(server, browser):
             pg.click("#planqa-save")
         saved = Path(d.value.path()).read_text(encoding="utf-8")
         assert saved.startswith("# ") and "児童館の来館者数は？" in saved and "## 回答" in saved
+        assert "あそぶところ" in saved
     finally:
         context.close()
     assert not errors, errors
