@@ -302,14 +302,15 @@ def answer_html(answer: Answer, pages: PageIndex) -> str:
         return cite_button(n, sources[n - 1], pages) if 1 <= n <= len(sources) else None
 
     out = []
-    low = answer.confidence is Confidence.LOW or str(answer.confidence) == "low"
+    low = getattr(answer.confidence, "value", answer.confidence) == Confidence.LOW.value
     if low:
         out.append(f'<p class="planqa-lowconf" role="note"><span aria-hidden="true">⚠</span> {escape(S.LOW_CONFIDENCE)}</p>')
-    out.append(f'<div class="planqa-answer-text">{markup.to_html(numbered_text(answer), cite)}</div>')
+    # the choices come first: they are what to do next when the match is weak
     if low and answer.choices:
         out.append(f'<div class="planqa-choices" role="group" aria-label="{escape(S.CHOICES_HEADING)}">'
                    f'<p class="planqa-choices-heading">{escape(S.CHOICES_HEADING)}</p>'
                    + "".join(ask_button(q, "planqa-ask planqa-choice") for q in answer.choices) + "</div>")
+    out.append(f'<div class="planqa-answer-text">{markup.to_html(numbered_text(answer), cite)}</div>')
     if answer.indicators:
         rows = list(answer.indicators)
         out.append(f'<section class="planqa-indicators"><h3>{escape(S.INDICATORS_HEADING)}</h3>'

@@ -33,11 +33,8 @@ PENDING_FAILED = "回答を受け取れませんでした。少し待ってか�
 YOU = "あなたの質問"
 ASSISTANT = "回答"
 FOLLOWUPS_HEADING = "次の質問の候補"
-CHOICES_HEADING = "次のどれについての質問ですか？"
-LOW_CONFIDENCE = (
-    "質問にはっきり当てはまる事業が見つかりませんでした。下の回答は近いと思われるものです。"
-    "知りたいことに近いものを選ぶか、言い方を変えて質問してください。"
-)
+CHOICES_HEADING = "知りたいことに近いものを選んでください（言い方を変えて質問することもできます）"
+LOW_CONFIDENCE = "確かな当てはまりではありません。近いと思われるものを示しています。"
 SOURCES_HEADING = "出典（押すと資料のページを表示します）"
 INDICATORS_HEADING = "指標の状況"
 CITATION_LINE = "出典："
