@@ -18,9 +18,9 @@ from corpus.evaluate import project_status
 from corpus.loader import load_plan
 from corpus.records import Status
 from qa.frame import Frame
-from qa.types import AnswerStatus, Citation, Confidence, IndicatorRow
+from qa.types import Citation, Confidence, IndicatorRow
 from tests.ui_fakes import FakeEngine, documents, make_answer
-from ui import browse, chart, export, markup, render
+from ui import browse, chart, markup, render
 from ui import strings as S
 from ui.feedback import Context, FeedbackError, FeedbackStore, Signer
 from ui.render import PageIndex, Turn
@@ -339,7 +339,7 @@ def test_handler_refuses_empty_and_long_questions_and_keeps_the_text():
 def test_engine_failure_is_logged_and_shown_politely(caplog):
     h = handler(FakeEngine(fail=True))
     with caplog.at_level(logging.ERROR, logger="ui.app"):
-        md, data, html, frame, box, notice = h("児童館", None, "")
+        md, data, html, _frame, box, _notice = h("児童館", None, "")
     assert md == S.ERROR and data["status"] == "error" and S.ERROR in html and box == ""
     assert any(r.exc_info and "engine exploded" in str(r.exc_info[1]) for r in caplog.records)
 

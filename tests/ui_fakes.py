@@ -9,8 +9,8 @@ from __future__ import annotations
 from corpus.evaluate import evaluate
 from corpus.loader import load_plan
 from corpus.records import Status
-from qa.frame import Frame
 from qa.compose import indicator_row
+from qa.frame import Frame
 from qa.types import Answer, AnswerStatus, Citation, Confidence, DocumentRef, ProjectRef
 
 

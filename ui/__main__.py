@@ -79,7 +79,6 @@ def main(argv: list[str] | None = None) -> int:
         warm_up()
 
     from ui.app import build_app, launch_options
-
     from ui.feedback import FeedbackStore
 
     demo = build_app(concurrency_limit=args.concurrency, max_queue=args.max_queue,

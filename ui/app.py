@@ -167,7 +167,7 @@ def status_html() -> str:
             '<span id="planqa-client-notice" role="alert"></span></div>')
 
 
-def header_html(docs: Sequence[DocumentRef]) -> str:
+def header_html() -> str:
     return f'<h1>{render.escape(S.HEADER_TITLE)}</h1>'
 
 
@@ -231,7 +231,7 @@ def build_app(
         # the selector's choice, as state so that the API takes the question alone
         document_state = gr.State(default_doc)
         with gr.Row(elem_id="planqa-header", equal_height=False):
-            gr.HTML(header_html(docs), elem_id="planqa-title", container=False, js_on_load=None, min_width=240)
+            gr.HTML(header_html(), elem_id="planqa-title", container=False, js_on_load=None, min_width=240)
             document = gr.Dropdown(doc_choices, value=default_doc, label=S.DOCUMENT_LABEL, elem_id="planqa-document",
                                    interactive=True, scale=0, min_width=260, filterable=False)
         with gr.Tabs(elem_id="planqa-tabs"):

@@ -11,9 +11,8 @@ import io
 from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
-from qa.types import IndicatorRow
 from corpus.records import STATUS_LABELS
-from ui import strings as S
+from qa.types import IndicatorRow
 
 BOM = "\ufeff"
 

@@ -18,7 +18,7 @@ import secrets
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from corpus.settings import get_settings
@@ -118,7 +118,7 @@ class FeedbackStore:
         comment = (comment or "").strip()
         if len(comment) > MAX_COMMENT_CHARS:
             raise FeedbackError(f"the comment has {len(comment)} characters; at most {MAX_COMMENT_CHARS} are kept")
-        entry = Entry(ctx.turn_id, (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"), vote, comment,
+        entry = Entry(ctx.turn_id, (now or datetime.now(UTC)).isoformat(timespec="seconds"), vote, comment,
                       ctx.question, ctx.status, ctx.confidence, ctx.sources, ctx.plan_ids)
         with self._lock, self._connect() as con:
             con.execute(
@@ -142,8 +142,8 @@ class FeedbackStore:
 
 def entries_csv(entries: list[Entry]) -> str:
     """The rows as CSV (UTF-8 with BOM, header row) for a spreadsheet."""
-    from ui.export import csv_text
     from ui import strings as S
+    from ui.export import csv_text
 
     return csv_text(S.CLI_FEEDBACK_COLUMNS, (
         [e.created_at, "👍" if e.vote == "up" else "👎", e.status, e.question, " ／ ".join(e.sources), e.comment]
