@@ -371,7 +371,7 @@ def test_queue_join_of_the_chat_is_checked_too(server):
 
     base, _ = server
     ids = guard.question_fn_ids(server_demo())
-    assert len(ids) >= 2  # the ask endpoint and the buttons that send their label as the question
+    assert ids  # every route that takes a question (the ask endpoint, and buttons that send their label)
     for fn in ids:
         r = _post(f"{base}/gradio_api/queue/join", json.dumps({"data": [["児童館"], []], "fn_index": fn,
                                                                "session_hash": "abc"}).encode())

@@ -94,14 +94,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {message}", file=sys.stderr)
         return 2
     print(S.CLI_SERVING.format(host=args.host, port=args.port), flush=True)
-    demo.launch(
-        server_name=args.host,
-        server_port=args.port,
-        ssr_mode=False,
-        show_error=False,
-        **launch_options(),
-        **guard.launch_kwargs(demo),
-    )
+    try:
+        demo.launch(
+            server_name=args.host,
+            server_port=args.port,
+            ssr_mode=False,
+            show_error=False,
+            **launch_options(),
+            **guard.launch_kwargs(demo),
+        )
+    except KeyboardInterrupt:  # Ctrl+C or SIGTERM (see ui.guard): a normal stop, temp folder removed at exit
+        demo.close()
     return 0
 
 
