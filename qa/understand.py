@@ -351,7 +351,7 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
         direction = "decrease"
     if re.search(r"(推移|経年|年度ごと|毎年|年次)", text) or re.search(r"\b(trend|over the years)\b", low):
         feats["trend"] = 1.0
-    if has_any(text, lx.SUMMARY_WORDS) and not named:
+    if has_any(text, lx.SUMMARY_WORDS) and not named and not _has_subject(text):
         feats["summary"] = 1.0
     if text.strip().startswith(lx.MORE_PREFIXES) and len(text) <= 20 and not filters.any:
         feats["more"] = 1.0
@@ -402,6 +402,14 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
                  counter=counter, group_by=group_by, extreme=extreme, measure=measure, direction=direction,
                  refers=refers or (elliptic and bool(fields or ordinal)), ordinal=ordinal, others=others,
                  scores={op.value: round(s, 2) for op, s in scores.items()})
+
+
+def _has_subject(text: str) -> bool:
+    """Whether the question names a subject other than the document itself (医療費, 助成 …)."""
+    from index.text import analyse
+
+    return any(m.pos1 == "名詞" and len(m.surface) >= 2 and re.search(r"[\u3400-\u9fff\u30a1-\u30ff]", m.surface)
+               and m.surface not in lx.DOCUMENT_WORDS for m in analyse(text))
 
 
 def _status_filter(text: str) -> str | None:
