@@ -81,6 +81,9 @@ TREND_LINE = "- {year}：{value}{cite}"
 TREND_ONE = "読み込まれている評価は{have}の1年度分だけのため、推移は示せません。"
 PART_HEAD = "**（{n}）{question}**"
 LOW_CONFIDENCE = "お尋ねの内容にはっきり当てはまる事業は見つかりませんでした。次のどれかについて知りたい場合は、選んでください。"
+DOCUMENT_LINE = "資料：{documents}"
+EVERY_YEAR_HEAD = "{years}のすべての年度で{condition}がある重点事業は{n}事業です。"
+EVERY_YEAR_NONE = "どの年度でも当てはまる事業はありません。"
 MULTI_DOC_NOTE = "（{document}）"
 
 CONDITIONS = {
