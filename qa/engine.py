@@ -851,8 +851,13 @@ class Engine:
             listed = self._topic_filter(q, [p for p, _ in selected])
             if not listed:
                 return self._no(T.NO_PROJECTS.format(scope=scope))
+            conds = []
             if f.has_comment is not None:
-                c.add(T.LIST_HEAD_COMMENT.format(scope=scope, n=len(listed), has="ある" if f.has_comment else "ない"), "")
+                conds.append(T.COND_COMMENT.format(has="ある" if f.has_comment else "ない"))
+            if f.indicator_count is not None:
+                conds.append(T.COND_INDICATOR_COUNT.format(n=f"{f.indicator_count.value:g}", op=T.OPS[f.indicator_count.op]))
+            if conds:
+                c.add(T.LIST_HEAD_COND.format(scope=scope, n=len(listed), conditions="、".join(conds)), "")
             else:
                 c.add((T.COUNT_HEAD if count else T.LIST_HEAD).format(scope=scope, n=len(listed)), "")
             with_status = bool({Field.STATUS, Field.VALUE, Field.INDICATORS} & set(q.fields))
@@ -931,8 +936,7 @@ class Engine:
         for key, ps in groups.items():
             label = key if by == "department" else _goal_label(plans[0], key)
             c.add(T.GROUP_LINE.format(key=label, n=len(ps), names="、".join(p.name for p in ps)))
-        c.add("", "出典：" + " ".join(c.cite_section(p, SECTION_NAME, f"{p.name}（{depts(p)}）") for p in selected[:0]) + "各事業の事業名称（担当課）欄"
-              + " " + "".join(c.cite_section(p, SECTION_CONTENT) for p in selected))
+        c.add("", T.GROUP_SOURCES.format(refs="".join(c.ref(section_citation(p, SECTION_CONTENT)) for p in selected)))
         return Result(c, projects=[(p, 1.0) for p in selected],
                       frame=self._frame(q, frame, [p.id for p in selected[:1]], plans=plans, listed=[p.id for p in selected]))
 
@@ -942,6 +946,8 @@ class Engine:
             ids = set(q.project_ids)
             pairs = [(p, i) for p, i in pairs if p.id in ids] or pairs
         measure = q.measure or "abs"
+        if measure == "value":
+            return self._extreme_value(q, plans, pairs, frame)
         rows = X.ranked_changes(pairs, measure, q.direction, q.extreme or "max")
         if not rows:
             return self._no(T.NOT_IN_DOCUMENT)
@@ -958,6 +964,30 @@ class Engine:
         ordered = [(self.project(pid), 1.0 - k * 0.01) for k, pid in enumerate(top_projects[:5])]
         return Result(c, projects=ordered, indicators=[indicator_row(pp, ii) for (pp, ii), _ in rows[:5]],
                       frame=self._frame(q, frame, [p.id], plans=plans, listed=top_projects[:5]))
+
+    def _extreme_value(self, q: Query, plans: Sequence[Plan], pairs, frame: Frame | None) -> Result:
+        """The indicator with the largest (smallest) result among those measuring what is asked."""
+        from index.text import terms
+
+        wanted = {t for t in terms(q.text) if len(t) >= 2} - {"指標", "いちばん", "一番", "多い", "少ない"}
+        about = [(p, i) for p, i in pairs if wanted & set(terms(i.name))]
+        if q.counter:
+            about = [(p, i) for p, i in (about or pairs) if i.unit == q.counter] or about
+        rows = X.ranked_values(about or pairs, q.extreme or "max")
+        if not rows:
+            return self._no(T.NOT_IN_DOCUMENT)
+        c = self._composer(plans)
+        (p, i), _ = rows[0]
+        most = "いちばん多い" if (q.extreme or "max") == "max" else "いちばん少ない"
+        c.add(T.EXTREME_VALUE_HEAD.format(year=i.result_year, most=most, project=p.name, indicator=i.name,
+                                          result=result_text(i)), "")
+        for (pp, ii), _ in rows[:5]:
+            c.add(f"- {pp.name}：{ii.name}　{ii.result_year} {result_text(ii)}（{ii.baseline_year} "
+                  f"{with_unit(ii.baseline.text, ii.unit)}） {c.cite_indicator(pp, ii)}")
+        top = list(dict.fromkeys(pp.id for (pp, _), _ in rows))[:5]
+        return Result(c, projects=[(self.project(pid), 1.0 - k * 0.01) for k, pid in enumerate(top)],
+                      indicators=[indicator_row(pp, ii) for (pp, ii), _ in rows[:5]],
+                      frame=self._frame(q, frame, top[:1], plans=plans, listed=top))
 
     def _change_line(self, p: Project, i: Indicator, ch: X.Change, c: Composer) -> str:
         unit = i.unit or (i.result.unit if i.result else None) or ""
