@@ -371,6 +371,8 @@ class Engine:
             return self._extreme(q, plans, projects, frame)
         if op is Operation.TREND:
             return self._trend(q, frame, plans)
+        if op is Operation.COMPARE and not q.targets and (len(q.filters.departments) >= 2 or len(q.filters.goals) >= 2):
+            return self._group(q.with_(group_by="department" if q.filters.departments else "goal"), plans, projects, frame)
         if op is Operation.COMPARE and (len(q.indicator_ids) >= 2 or len(q.targets) >= 2):
             return self._compare(q, plans, frame)
         if op is Operation.LOOKUP or q.targets or q.focus in SPECIFIC_FOCUS:
@@ -574,7 +576,9 @@ class Engine:
         p0 = picked[0][0]
         plan_years = self.plan_of(p0).plan_years
         asked_plan_years = [y for y in q.years if y in plan_years and y != picked[0][1].result_year]
-        want_plan = Field.PLAN in q.fields and (bool(asked_plan_years) or not _asks_result(q.text))
+        # 「計画を達成した？」 compares with the plan; it asks the status, not the plan
+        want_plan = Field.PLAN in q.fields and (bool(asked_plan_years) or
+                                               (not _asks_result(q.text) and Field.STATUS not in q.fields))
         want_value = Field.VALUE in q.fields or Field.STATUS in q.fields or Field.INDICATORS in q.fields or not want_plan
         counter_sents = sentences_with_counter(p0, q.counter) if q.counter else []
         unit_match = any(i.unit == q.counter for _, i in picked) if q.counter else True
@@ -809,6 +813,8 @@ class Engine:
             parts.append(T.CONDITIONS[f.kind.value + ("_only" if f.kind_only and f.kind.value == "qualitative" else "")])
         if f.change:
             parts.append(T.CONDITIONS[f.change].format(year=y, baseline_year=b))
+        if f.unit:
+            parts.append(T.CONDITIONS["unit"].format(unit=f.unit))
         if f.result:
             value = f"{f.result.value:g}{f.result.unit or ''}"
             parts.append(T.CONDITIONS["result"].format(year=y, value=value, op=T.OPS[f.result.op]))
@@ -925,17 +931,34 @@ class Engine:
 
     def _group(self, q: Query, plans: Sequence[Plan], projects: Sequence[Project], frame: Frame | None) -> Result:
         by = q.group_by or "department"
-        selected = [p for p, _ in X.select(projects, q.filters, plans[0].plan_years)]
+        selection = X.select(projects, q.filters, plans[0].plan_years)
+        selected = [p for p, _ in selection]
         groups = X.group(selected, by)
+        if by == "department" and q.filters.departments:
+            groups = {k: v for k, v in groups.items() if k in q.filters.departments}
         scope = self._scope_label(q, plans)
         c = self._composer(plans)
-        if by == "department":
-            c.add(T.GROUP_HEAD.format(scope=scope, n=len(selected), by="担当課"), "")
+        if q.filters.on_indicators:
+            # count the indicators that meet the condition per group, most first
+            n_ind = {p.id: len(inds) for p, inds in selection}
+            counted = sorted(((k, sum(n_ind[p.id] for p in ps), ps) for k, ps in groups.items()), key=lambda t: -t[1])
+            cond = self._condition_label(q, plans)
+            label_of = (lambda k: k) if by == "department" else (lambda k: _goal_label(plans[0], k))
+            if counted:
+                top = [k for k, n, _ in counted if n == counted[0][1]]
+                c.add(T.GROUP_TOP.format(condition=cond, by="担当課" if by == "department" else "目標",
+                                         top="・".join(str(label_of(k)) for k in top), n=counted[0][1]), "")
+            for k, n, ps in counted:
+                c.add(T.GROUP_IND_LINE.format(key=label_of(k), n=n, names="、".join(p.name for p in ps)))
         else:
-            c.add(T.GROUP_HEAD_GOAL.format(scope=scope), "")
-        for key, ps in groups.items():
-            label = key if by == "department" else _goal_label(plans[0], key)
-            c.add(T.GROUP_LINE.format(key=label, n=len(ps), names="、".join(p.name for p in ps)))
+            if by == "department":
+                c.add(T.GROUP_HEAD.format(scope=scope, n=len(selected), by="担当課"), "")
+            else:
+                c.add(T.GROUP_HEAD_GOAL.format(scope=scope), "")
+            for key, ps in groups.items():
+                label = key if by == "department" else _goal_label(plans[0], key)
+                c.add(T.GROUP_LINE.format(key=label, n=len(ps), names="、".join(p.name for p in ps)))
+        selected = [p for p in selected if any(p in ps for ps in groups.values())]
         c.add("", T.GROUP_SOURCES.format(refs="".join(c.ref(section_citation(p, SECTION_CONTENT)) for p in selected)))
         return Result(c, projects=[(p, 1.0) for p in selected],
                       frame=self._frame(q, frame, [p.id for p in selected[:1]], plans=plans, listed=[p.id for p in selected]))

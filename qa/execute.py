@@ -54,6 +54,8 @@ def indicator_matches(p: Project, ind: Indicator, f: Filters, plan_years: Sequen
             return False
     if f.kind is not None and (is_numeric(ind) != (f.kind is Kind.NUMERIC)):
         return False
+    if f.unit is not None and (ind.unit or (ind.result.unit if ind.result else None)) != f.unit:
+        return False
     if f.change is not None:
         c = change(ind)
         if c is None or (f.change == "increase" and c.absolute <= 0) or (f.change == "decrease" and c.absolute >= 0):

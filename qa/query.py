@@ -78,6 +78,7 @@ class Filters:
     result: NumberCondition | None = None
     has_comment: bool | None = None  # projects with (True) / without (False) a council comment
     indicator_count: NumberCondition | None = None  # 「指標が一つしかない事業」
+    unit: str | None = None  # indicators measured in this unit (「単位が件の指標」, % for 割合)
 
     @property
     def on_projects(self) -> bool:
@@ -86,7 +87,7 @@ class Filters:
 
     @property
     def on_indicators(self) -> bool:
-        return bool(self.status or self.plan_word or self.kind or self.change or self.result)
+        return bool(self.status or self.plan_word or self.kind or self.change or self.result or self.unit)
 
     @property
     def any(self) -> bool:

@@ -68,6 +68,8 @@ SELECT_NONE = "{scope}には、{condition}はありません。"
 COUNT_HEAD = "{scope}の重点事業は **{n}事業** です。"
 GROUP_HEAD = "{scope}の重点事業{n}事業を{by}ごとに数えました（複数の課が担当する事業は、それぞれの課に数えています）。"
 GROUP_HEAD_GOAL = "{scope}の重点事業を目標ごとに数えました。"
+GROUP_TOP = "{condition}がいちばん多い{by}は **{top}**（{n}指標）です。"
+GROUP_IND_LINE = "- **{key}**：{n}指標（{names}）"
 GROUP_LINE = "- **{key}**：{n}事業（{names}）"
 EXTREME_HEAD = "{baseline_year}実績から{year}結果への{what}が{most}指標は、**{project}**の「{indicator}」です。"
 EXTREME_VALUE_HEAD = "{year}の結果が{most}指標は、**{project}**の「{indicator}」（{result}）です。"
@@ -102,6 +104,7 @@ CONDITIONS = {
     "increase": "{baseline_year}実績より{year}結果が増えた指標",
     "decrease": "{baseline_year}実績より{year}結果が減った指標",
     "result": "{year}の結果が{value}{op}の指標",
+    "unit": "単位が「{unit}」の指標",
 }
 OPS = {"=": "", ">=": "以上", "<=": "以下"}
 

@@ -240,7 +240,10 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     policies = find_policies(text) if not goals or "施策" in text else ()
     depts = find_departments(text, departments or plan.departments)
     named = [m for m in named_projects(text, projects) if m.score >= NAME_STRONG]
-    ind_hits = indicator_matches(text, projects)
+    unit_m = re.search(r"単位が\s*[「『]?\s*(%|件|人|回|世帯|団体|機関|園)[」』]?", text) or \
+        re.search(r"(割合|%|率)\s*[（(]?[%％]?[）)]?\s*(で|を)(示|表|測|管理|見)", text)
+    # a unit named as a filter (「割合で示される指標」) names no indicator
+    ind_hits = indicator_matches(text.replace(unit_m.group(0), " ") if unit_m else text, projects)
     counter_m = _COUNTER.search(text)
     counter = counter_m.group(1) if counter_m else None
     cities = tuple(m.group(0) for m in _OTHER_CITY.finditer(text)
@@ -297,6 +300,9 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
             n = _num(count_m.group(1)) if count_m.group(1) in _KANJI_NUM else int(count_m.group(1))
             tail = count_m.group(2) or ""
             indicator_count = NumberCondition(">=" if tail == "以上" else "<=" if tail == "以下" else "=", n)
+    unit = None
+    if unit_m:
+        unit = "%" if unit_m.group(1) in ("割合", "率", "%") else unit_m.group(1)
     has_comment = None
     presence = re.search(r"(意見|記載)(が|の|は)?(ある|あった|ない|無い|なかった|つ(い|け)て|付いて|書かれて|出て)", text)
     if Field.COMMENT in fields and re.search(r"事業", text) and not named and (
@@ -308,7 +314,7 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
                       plan_years=tuple(y for y in years if y.startswith("R")) if plan_word else (),
                       kind=kind, kind_only=kind_only, change=change if not named else None, result=result_cond,
                       exclude_departments=exclude_depts, has_comment=has_comment,
-                      indicator_count=indicator_count)
+                      indicator_count=indicator_count, unit=unit)
 
     # --- references to the conversation -------------------------------------------------------
     ordinal = None
@@ -344,9 +350,15 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     if gm:
         feats["each"] = 1.0
         group_by = "goal" if (gm.group(1) or "").startswith(("目標", "施策")) or (goals and not depts) else "department"
+    if re.search(r"(多い|少ない|多く)(の)?(は)?(どの|どこの)?(課|部署|担当課|目標|施策)", text) or \
+            (len(depts) >= 2 or len(goals) >= 2) and re.search(r"(どちら|どっち|どの).{0,12}(多|少)", text):
+        # 「未達成の指標がいちばん多い課は？」「健康課と保育課、どちらが多く担当？」: counts per group, compared
+        feats["each"] = 1.0
+        group_by = "goal" if re.search(r"(目標|施策)", text) and not depts else "department"
     extreme = measure = direction = None
+    per_group_top = "each" in feats and re.search(r"(多い|少ない|多く)", text)
     if re.search(r"(いちばん|一番|最も|もっとも|最大|最小|最高|最低|トップ|1位)", text) or re.search(r"\b(most|largest|biggest|highest|lowest|smallest)\b", low):
-        feats["superlative"] = 1.0
+        feats["superlative"] = 0.0 if per_group_top else 1.0  # 「いちばん多い課」 ranks groups, not indicators
         extreme = "min" if re.search(r"(最小|最低|小さ|少な)", text) and not re.search(r"減", text) else "max"
     if re.search(r"(どっち|どちら|比べ|比較|差は|違い)", text) or re.search(r"\b(compare|which is (bigger|larger|higher))\b", low):
         if not filters.change or len(named) + len(ind_hits) >= 2:
@@ -410,7 +422,8 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
             if s >= best - 0.03 and p.id not in seen:
                 seen[p.id] = Target(p.id, min(1.0, s), "indicator")
         targets = tuple(seen.values())
-    indicator_ids = tuple(iid for p, iid, s in ind_hits if s >= (ind_hits[0][2] - 0.05))
+    # the best-named indicators, and every indicator whose whole name is there (「AとBを比べて」)
+    indicator_ids = tuple(iid for p, iid, s in ind_hits if s >= (ind_hits[0][2] - 0.05) or s >= 1.0)
     return Query(raw=raw, text=text, language=language, operation=operation, fields=tuple(dict.fromkeys(fields)),
                  focus=focus, targets=targets, indicator_ids=indicator_ids, filters=filters, years=years,
                  counter=counter, group_by=group_by, extreme=extreme, measure=measure, direction=direction,

@@ -246,3 +246,28 @@ def test_example_vote_follows_the_nearest_examples():
     shares = vote.vote(vectors[4])
     assert max(shares, key=shares.get) is Operation.GROUP
     assert vote.vote(np.full(vectors.shape[1], np.nan)) == {}
+
+
+def test_unit_filter_and_unit_word_is_not_an_indicator_name(engine, plan):
+    pct = engine.answer("割合（％）で示される指標を持つ事業は？")
+    assert pct.intent == "list"
+    assert set(names(pct)) == {p.name for p in plan.projects if any(i.unit == "%" for i in p.indicators)}
+    ken = engine.answer("単位が「件」の指標はどれ？")
+    assert all(i.unit == "件" for i in ken.indicators) and ken.indicators
+
+
+def test_counts_per_group_name_the_largest(engine):
+    ans = engine.answer("未達成の指標がいちばん多い課は？")
+    assert ans.intent == "group" and "子育て支援課" in ans.text.splitlines()[0]
+    two = engine.answer("健康課と保育課、どちらが重点事業を多く担当している？")
+    assert "保育課**：4事業" in two.text and "健康課**：2事業" in two.text
+
+
+def test_two_named_indicators_are_compared(engine):
+    ans = engine.answer("虐待相談件数とケース検討会開催回数を比べて")
+    assert ans.intent == "compare" and "615件" in ans.text and "73回" in ans.text
+
+
+def test_status_question_does_not_list_the_plan(engine):
+    ans = engine.answer("移動式赤ちゃん休憩室の貸出件数はR2の計画を達成した？")
+    assert "未達成" in ans.text.splitlines()[0]
