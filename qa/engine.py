@@ -69,6 +69,7 @@ RETRIEVED_TARGET_COVERAGE = 0.5
 GENERIC_NOUNS = frozenset("人数 件数 回数 数値 実績 結果 計画 年度 令和 平成 事業 利用 合計 全体 資料 状況 何人 何件 去年 今年 昨年".split())
 # nouns of a list question that name the list, not its subject
 LIST_NOUNS = frozenset("重点 事業 重点事業 一覧 担当 担当課 指標 参考 目標 施策 計画 結果 評価 全部 すべて リスト 所管 一つ 部署".split())
+FIGURE_PHRASE_MIN = 5  # characters of the question a line must repeat to state its figure (宿泊利用者延べ数)
 SPECIFIC_FOCUS = (Focus.AMOUNT, Focus.TIME, Focus.DATE, Focus.NAME, Focus.CONTACT, Focus.BREAKDOWN)
 _KANJI = re.compile(r"[\u3400-\u9fff]")
 _KATAKANA = re.compile(r"[\u30a1-\u30ffー]+")
@@ -346,7 +347,9 @@ class Engine:
         by_year = self._plans_named_by_year(q, plans)
         if len(by_year) >= 2 and q.filters.on_indicators and q.operation in (Operation.LIST, Operation.COUNT):
             return self._in_every_year(q, frame, by_year)
-        plans = by_year or plans
+        if by_year:
+            plans = by_year
+            q = self._same_projects_in(q, plans)
         projects = [p for plan in plans for p in plan.projects]
         scope_error = self._check_scope(q, plans)
         if scope_error is not None:
@@ -379,6 +382,23 @@ class Engine:
             # a question asking for a date, an amount, a name … is checked against its target's texts
             return self._lookup(q, frame, plans)
         return self._search(q, frame, plans)
+
+    def _same_projects_in(self, q: Query, plans: Sequence[Plan]) -> Query:
+        """The question's targets (and indicators) as the same projects in the named years' documents."""
+        ids = {p.id for plan in plans for p in plan.projects}
+        targets, indicators = [], []
+        for t in q.targets:
+            if t.project_id in ids:
+                targets.append(t)
+                continue
+            old = self.project(t.project_id)
+            for plan in plans:
+                same = plan.project_by_name(old.name) if old else None
+                if same is not None:
+                    targets.append(replace(t, project_id=same.id))
+                    old_names = {i.id: i.name for i in old.indicators}
+                    indicators += [i.id for i in same.indicators if i.name in {old_names.get(x) for x in q.indicator_ids}]
+        return q.with_(targets=tuple(targets), indicator_ids=tuple(indicators) or q.indicator_ids)
 
     def _named_documents(self, text: str, plans: tuple[Plan, ...]) -> tuple[Plan, ...]:
         """The documents a question names by city or plan title (all of ``plans`` when it names none)."""
@@ -575,15 +595,19 @@ class Engine:
             return rows, False
         p0 = picked[0][0]
         plan_years = self.plan_of(p0).plan_years
-        asked_plan_years = [y for y in q.years if y in plan_years and y != picked[0][1].result_year]
+        asks_plan = Field.PLAN in q.fields and Field.STATUS not in q.fields
+        asked_plan_years = [y for y in q.years if y in plan_years and (asks_plan or y != picked[0][1].result_year)]
         # 「計画を達成した？」 compares with the plan; it asks the status, not the plan
         want_plan = Field.PLAN in q.fields and (bool(asked_plan_years) or
                                                (not _asks_result(q.text) and Field.STATUS not in q.fields))
         want_value = Field.VALUE in q.fields or Field.STATUS in q.fields or Field.INDICATORS in q.fields or not want_plan
         counter_sents = sentences_with_counter(p0, q.counter) if q.counter else []
+        phrase_sents = [] if counter_sents or q.indicator_ids else self._figure_sentences(q, p0)
         unit_match = any(i.unit == q.counter for _, i in picked) if q.counter else True
         no_figure = all(i.result is None or i.result.value is None for _, i in picked)
-        if q.counter and counter_sents and (not unit_match or no_figure):
+        if phrase_sents:
+            counter_sents = phrase_sents  # the figure is stated in a line of the explanation, not as an indicator
+        if (q.counter and counter_sents and (not unit_match or no_figure)) or phrase_sents:
             c.add(f"**{p0.name}**（担当：{depts(p0)}）の結果の説明に次の記載があります。")
             for section in dict.fromkeys(sec for sec, _ in counter_sents):
                 sents = [s for sec, s in counter_sents if sec == section][:4]
@@ -625,6 +649,19 @@ class Engine:
                    and not want_plan)
         return rows, missing
 
+    def _figure_sentences(self, q: Query, p: Project) -> list[tuple[str, str]]:
+        """Lines of the explanation that state a figure of what the question names (「宿泊利用者延べ数」)."""
+        text = q.text
+        for form in sorted(name_forms(p), key=len, reverse=True):
+            text = text.replace(form, " ")
+        out = []
+        for line in (p.result_explanation or "").split("\n"):
+            for sent in split_sentences(line) or [line]:
+                norm = normalize(sent)
+                if re.search(r"[0-9]", norm) and len(longest_common(norm, text)) >= FIGURE_PHRASE_MIN:
+                    out.append((SECTION_EXPLANATION, sent.strip()))
+        return out[:3]
+
     def _pick_indicators(self, q: Query, projects: Sequence[Project]) -> list[tuple[Project, Indicator]]:
         """The indicators the question is about within the targets (all of a target's when unclear)."""
         if q.indicator_ids:
@@ -633,9 +670,13 @@ class Engine:
                 return chosen
         scored = []
         for p in projects:
+            # the project's own name in the question names no indicator (子どもの居場所づくりの推進 is both)
+            text = q.text
+            for form in sorted(name_forms(p), key=len, reverse=True):
+                text = text.replace(form, " ")
             for i in p.indicators:
                 name = normalize(re.sub(r"（[^）]*）$", "", i.name))
-                common = longest_common(name, q.text)
+                common = longest_common(name, text)
                 share = len(common) / max(1, len(name))
                 unit_hit = 1 if (q.counter and i.unit and q.counter == i.unit) else 0
                 # a run of three or more characters: two (虐待) are often only the project's own name

@@ -16,8 +16,8 @@ Pair = tuple[Project, Indicator]
 
 
 def is_numeric(ind: Indicator) -> bool:
-    """An indicator measured by figures (its baseline or its result is a number)."""
-    return ind.baseline.is_number or (ind.result is not None and ind.result.value is not None)
+    """An indicator measured by figures: it has a unit, or its baseline or result is a number."""
+    return bool(ind.unit) or ind.baseline.is_number or (ind.result is not None and ind.result.value is not None)
 
 
 def project_matches(p: Project, f: Filters) -> bool:
