@@ -281,3 +281,28 @@ def test_every_indicator_row_names_its_document(engine):
     for question in QUESTIONS[:3]:
         for row in engine.answer(question).indicators:
             assert row.plan_id in labels and row.document == labels[row.plan_id], (question, row)
+
+
+# --- the web page's document selector -----------------------------------------------------------
+
+def test_selector_choice_scopes_the_answer(engine, r2, r3):
+    """The selector's value (a plan id, or "" for all) reaches the engine as plan_ids."""
+    from ui.app import ALL_DOCUMENTS, ChatHandler
+    from ui.feedback import Signer
+    from ui.render import PageIndex
+
+    handler = ChatHandler(engine.answer, PageIndex([r2, r3]), Signer(b"k" * 32))
+    md, data, *_ = handler("児童館の来館者数は？", None, R2_ID)
+    assert "51,840人" in md and "63,512" not in md
+    assert {s["plan_id"] for s in data["sources"]} == {R2_ID}
+    md, data, *_ = handler("児童館の来館者数は？", None, ALL_DOCUMENTS)
+    assert "63,512人" in md and {s["plan_id"] for s in data["sources"]} == {R3_ID}
+
+
+def test_start_screen_offers_both_documents(engine, r2, r3):
+    from ui import strings as S
+    from ui.app import ALL_DOCUMENTS, start_for
+
+    docs = engine.documents()
+    assert S.LEAD_MANY.format(n=2) in start_for([r2, r3], docs, ALL_DOCUMENTS)
+    assert S.LEAD_ONE.format(label=docs[0].label) in start_for([r2, r3], docs, R3_ID)
