@@ -27,6 +27,7 @@ def indicator_json(ind: Indicator) -> dict:
 def project_json(p: Project) -> dict:
     return {
         "id": p.id,
+        "plan_id": p.plan_id,
         "name": p.name,
         "departments": list(p.departments),
         "goal": p.goal,

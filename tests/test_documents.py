@@ -163,7 +163,7 @@ def test_views_name_the_documents_year(r2, r3):
     assert "R2結果 51,840人" in plan_text(r2)
     ind = plan_json(r3)["projects"][0]["indicators"][0]
     assert ind["result"] == {"R3": 63512} and ind["result_year"] == "R3" and ind["baseline_year"] == "H30"
-    assert plan_json(r3)["plan"]["result_year"] == "R3"
+    assert plan_json(r3)["plan"]["result_year"] == "R3" and plan_json(r3)["projects"][0]["plan_id"] == R3_ID
 
 
 def test_corpus_check_with_the_fixture_folder(tmp_path):
