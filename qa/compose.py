@@ -175,6 +175,11 @@ class Composer:
             label = T.CITE.format(page=citation.page, project=citation.project, section=citation.section)
         return f"{label}[{n}]"
 
+    def ref(self, citation: Citation) -> str:
+        """Only the ``[n]`` of a citation (where the label would repeat itself)."""
+        label = self.cite(citation)
+        return label[label.rindex("["):]
+
     def cite_section(self, project: Project, section: str, text: str | None = None) -> str:
         return self.cite(section_citation(project, section, text))
 

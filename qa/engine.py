@@ -234,7 +234,7 @@ class Engine:
         if not text.strip() or not re.sub(r"[\s\W_]", "", text):
             return Answer(question=question, status=AnswerStatus.NO_ANSWER, text=T.ONLY_INSTRUCTIONS, intent="invalid",
                           language=lang, frame=frame)
-        plans = self.current_plans(plan_ids)
+        plans = self._named_documents(text, self.current_plans(plan_ids))
         parts = split_parts(text) if lang == "ja" else [text]
         queries = [self.understand(part, question if len(parts) == 1 else part, plans, lang) for part in parts]
         if len(queries) > 1 and sum(1 for q in queries if q.operation is not Operation.SEARCH or q.fields or q.focus) < 2:
@@ -342,6 +342,10 @@ class Engine:
     # --- execution -----------------------------------------------------------------------------
     def execute(self, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> Result:
         lang = q.language
+        by_year = self._plans_named_by_year(q, plans)
+        if len(by_year) >= 2 and q.filters.on_indicators and q.operation in (Operation.LIST, Operation.COUNT):
+            return self._in_every_year(q, frame, by_year)
+        plans = by_year or plans
         projects = [p for plan in plans for p in plan.projects]
         scope_error = self._check_scope(q, plans)
         if scope_error is not None:
@@ -372,6 +376,47 @@ class Engine:
             # a question asking for a date, an amount, a name … is checked against its target's texts
             return self._lookup(q, frame, plans)
         return self._search(q, frame, plans)
+
+    def _named_documents(self, text: str, plans: tuple[Plan, ...]) -> tuple[Plan, ...]:
+        """The documents a question names by city or plan title (all of ``plans`` when it names none)."""
+        norm = unicodedata.normalize("NFKC", text)
+        for key in (lambda p: p.city, lambda p: unicodedata.normalize("NFKC", short_title(p))):
+            named = tuple(p for p in plans if key(p) and key(p) in norm)
+            if named and len({key(p) for p in plans}) > 1:
+                return named
+        return plans
+
+    def _plans_named_by_year(self, q: Query, plans: Sequence[Plan]) -> list[Plan]:
+        """Evaluations whose own year the question names (「令和2年度の結果」 with R2 and R3 loaded)."""
+        series_of = {series(p) for p in plans}
+        named = [p for p in self.plans if p.fiscal_year in q.years and series(p) in series_of]
+        if len(named) < 2 and re.search(r"(両年度|両方の年度|どちらの年度|各年度|毎年|連続)", q.text):
+            named = [p for p in self.plans if series(p) in series_of]
+        return sorted(named, key=lambda p: p.year_number)
+
+    def _in_every_year(self, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> Result:
+        """Projects that meet the indicator filters in each of the named years' evaluations."""
+        per_year = [(plan, X.select(plan.projects, q.filters, plan.plan_years)) for plan in plans]
+        common = set.intersection(*({p.name for p, _ in sel} for _, sel in per_year))
+        c = self._composer(plans)
+        years = "・".join(plan.fiscal_year for plan in plans)
+        cond = self._condition_label(q, plans).replace(plans[0].result_year, "各年度")
+        c.add(T.EVERY_YEAR_HEAD.format(years=years, condition=cond, n=len(common)), "")
+        listed = []
+        for plan, sel in per_year[-1:]:
+            for p, _ in sel:
+                if p.name not in common:
+                    continue
+                listed.append(p)
+                c.add(f"**{p.name}**（{depts(p)}）")
+                for yplan, ysel in per_year:
+                    for yp, inds in ysel:
+                        if yp.name == p.name:
+                            c.add(*(indicator_line(yp, i) + " " + c.cite_indicator(yp, i) for i in inds))
+        if not listed:
+            c.add(T.EVERY_YEAR_NONE)
+        return Result(c, projects=[(p, 1.0) for p in listed],
+                      frame=self._frame(q, frame, [p.id for p in listed[:1]], plans=plans, listed=[p.id for p in listed]))
 
     # --- scope ---------------------------------------------------------------------------------
     def _check_scope(self, q: Query, plans: Sequence[Plan]) -> Result | None:
@@ -806,8 +851,13 @@ class Engine:
             listed = self._topic_filter(q, [p for p, _ in selected])
             if not listed:
                 return self._no(T.NO_PROJECTS.format(scope=scope))
+            conds = []
             if f.has_comment is not None:
-                c.add(T.LIST_HEAD_COMMENT.format(scope=scope, n=len(listed), has="ある" if f.has_comment else "ない"), "")
+                conds.append(T.COND_COMMENT.format(has="ある" if f.has_comment else "ない"))
+            if f.indicator_count is not None:
+                conds.append(T.COND_INDICATOR_COUNT.format(n=f"{f.indicator_count.value:g}", op=T.OPS[f.indicator_count.op]))
+            if conds:
+                c.add(T.LIST_HEAD_COND.format(scope=scope, n=len(listed), conditions="、".join(conds)), "")
             else:
                 c.add((T.COUNT_HEAD if count else T.LIST_HEAD).format(scope=scope, n=len(listed)), "")
             with_status = bool({Field.STATUS, Field.VALUE, Field.INDICATORS} & set(q.fields))
@@ -886,8 +936,7 @@ class Engine:
         for key, ps in groups.items():
             label = key if by == "department" else _goal_label(plans[0], key)
             c.add(T.GROUP_LINE.format(key=label, n=len(ps), names="、".join(p.name for p in ps)))
-        c.add("", "出典：" + " ".join(c.cite_section(p, SECTION_NAME, f"{p.name}（{depts(p)}）") for p in selected[:0]) + "各事業の事業名称（担当課）欄"
-              + " " + "".join(c.cite_section(p, SECTION_CONTENT) for p in selected))
+        c.add("", T.GROUP_SOURCES.format(refs="".join(c.ref(section_citation(p, SECTION_CONTENT)) for p in selected)))
         return Result(c, projects=[(p, 1.0) for p in selected],
                       frame=self._frame(q, frame, [p.id for p in selected[:1]], plans=plans, listed=[p.id for p in selected]))
 
@@ -897,6 +946,8 @@ class Engine:
             ids = set(q.project_ids)
             pairs = [(p, i) for p, i in pairs if p.id in ids] or pairs
         measure = q.measure or "abs"
+        if measure == "value":
+            return self._extreme_value(q, plans, pairs, frame)
         rows = X.ranked_changes(pairs, measure, q.direction, q.extreme or "max")
         if not rows:
             return self._no(T.NOT_IN_DOCUMENT)
@@ -913,6 +964,30 @@ class Engine:
         ordered = [(self.project(pid), 1.0 - k * 0.01) for k, pid in enumerate(top_projects[:5])]
         return Result(c, projects=ordered, indicators=[indicator_row(pp, ii) for (pp, ii), _ in rows[:5]],
                       frame=self._frame(q, frame, [p.id], plans=plans, listed=top_projects[:5]))
+
+    def _extreme_value(self, q: Query, plans: Sequence[Plan], pairs, frame: Frame | None) -> Result:
+        """The indicator with the largest (smallest) result among those measuring what is asked."""
+        from index.text import terms
+
+        wanted = {t for t in terms(q.text) if len(t) >= 2} - {"指標", "いちばん", "一番", "多い", "少ない"}
+        about = [(p, i) for p, i in pairs if wanted & set(terms(i.name))]
+        if q.counter:
+            about = [(p, i) for p, i in (about or pairs) if i.unit == q.counter] or about
+        rows = X.ranked_values(about or pairs, q.extreme or "max")
+        if not rows:
+            return self._no(T.NOT_IN_DOCUMENT)
+        c = self._composer(plans)
+        (p, i), _ = rows[0]
+        most = "いちばん多い" if (q.extreme or "max") == "max" else "いちばん少ない"
+        c.add(T.EXTREME_VALUE_HEAD.format(year=i.result_year, most=most, project=p.name, indicator=i.name,
+                                          result=result_text(i)), "")
+        for (pp, ii), _ in rows[:5]:
+            c.add(f"- {pp.name}：{ii.name}　{ii.result_year} {result_text(ii)}（{ii.baseline_year} "
+                  f"{with_unit(ii.baseline.text, ii.unit)}） {c.cite_indicator(pp, ii)}")
+        top = list(dict.fromkeys(pp.id for (pp, _), _ in rows))[:5]
+        return Result(c, projects=[(self.project(pid), 1.0 - k * 0.01) for k, pid in enumerate(top)],
+                      indicators=[indicator_row(pp, ii) for (pp, ii), _ in rows[:5]],
+                      frame=self._frame(q, frame, top[:1], plans=plans, listed=top))
 
     def _change_line(self, p: Project, i: Indicator, ch: X.Change, c: Composer) -> str:
         unit = i.unit or (i.result.unit if i.result else None) or ""
@@ -1087,9 +1162,17 @@ class Engine:
         first = results[0][1]
         terms_q = question
         sources = tuple(c if c.terms else replace(c, terms=_terms_in(terms_q, c.text)) for c in composer.sources)
+        # every citation and indicator row names its document (JSON ``document``), whatever the count loaded
+        sources = tuple(c if c.document or c.plan_id not in labels else replace(c, document=labels[c.plan_id]) for c in sources)
+        indicators = [r if r.document or r.plan_id not in labels else replace(r, document=labels[r.plan_id])
+                      for r in indicators]
+        text = composer.text
+        docs_used = list(dict.fromkeys(c.plan_id for c in sources if c.plan_id in labels))
+        if docs_used and status is AnswerStatus.ANSWERED:
+            text += "\n\n" + T.DOCUMENT_LINE.format(documents="、".join(labels[d] for d in docs_used))
         return Answer(
-            question=question, status=status, text=composer.text, intent=results[0][0].operation.value,
-            projects=tuple(project_ref(p, s, labels.get(p.plan_id, "") if len(self.plans) > 1 else "") for p, s in projects.values()),
+            question=question, status=status, text=text, intent=results[0][0].operation.value,
+            projects=tuple(project_ref(p, s, labels.get(p.plan_id, "")) for p, s in projects.values()),
             indicators=tuple(indicators), sources=sources,
             followups=first.followups, frame=frame, confidence=first.confidence, choices=first.choices, language=lang,
             focus=results[0][0].focus.value if results[0][0].focus else None,

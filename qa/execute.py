@@ -31,6 +31,8 @@ def project_matches(p: Project, f: Filters) -> bool:
         return False
     if f.has_comment is not None and bool(p.council_comments) != f.has_comment:
         return False
+    if f.indicator_count is not None and not _condition(len(p.indicators), f.indicator_count):
+        return False
     return p.id not in f.exclude_projects
 
 
@@ -145,6 +147,13 @@ def ranked_changes(pairs: Sequence[Pair], measure: str, direction: str | None, e
         return -v if direction == "decrease" else v
 
     rows.sort(key=key, reverse=(extreme != "min"))
+    return rows
+
+
+def ranked_values(pairs: Sequence[Pair], extreme: str) -> list[tuple[Pair, float]]:
+    """Indicators with a numeric result, by that result (largest first for ``max``)."""
+    rows = [(pair, pair[1].result.value) for pair in pairs if pair[1].result is not None and pair[1].result.value is not None]
+    rows.sort(key=lambda r: r[1], reverse=(extreme != "min"))
     return rows
 
 

@@ -77,11 +77,12 @@ class Filters:
     change: str | None = None  # "increase" | "decrease": result vs baseline
     result: NumberCondition | None = None
     has_comment: bool | None = None  # projects with (True) / without (False) a council comment
+    indicator_count: NumberCondition | None = None  # 「指標が一つしかない事業」
 
     @property
     def on_projects(self) -> bool:
         return bool(self.goals or self.policies or self.departments or self.exclude_departments
-                    or self.has_comment is not None)
+                    or self.has_comment is not None or self.indicator_count is not None)
 
     @property
     def on_indicators(self) -> bool:

@@ -54,7 +54,7 @@ OPERATION_WEIGHTS: dict[str, dict[Operation, float]] = {
     "each": {Operation.GROUP: 4.0},  # 「課ごとに数えて」: grouping subsumes counting
     "superlative": {Operation.EXTREME: 6.0},  # 「いちばん…どれ」 asks for one of a set: beats list words
     "comparative": {Operation.COMPARE: 4.5},  # 「どっち」 decides over a named lookup
-    "trend": {Operation.TREND: 3.5},
+    "trend": {Operation.TREND: 5.0},  # 「…の推移は？」 asks across years even when it names an indicator
     "summary": {Operation.SUMMARY: 3.0},
     "more": {Operation.MORE: 5.0},
     "need": {Operation.SEARCH: 1.5},
@@ -288,6 +288,15 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
         tail = text[m.end():m.end() + 8]
         op = ">=" if "以上" in tail or "超え" in tail else "<=" if ("以下" in tail or "未満" in tail) else "="
         result_cond = NumberCondition(op, value, m.group(2))
+    count_m = re.search(r"指標が\s*([0-9一二三四五]+)\s*(?:つ|個)\s*(しか|だけ|のみ|以上|以下)?|(複数)の指標|指標が(複数)", text)
+    indicator_count = None
+    if count_m:
+        if count_m.group(3) or count_m.group(4):
+            indicator_count = NumberCondition(">=", 2)
+        else:
+            n = _num(count_m.group(1)) if count_m.group(1) in _KANJI_NUM else int(count_m.group(1))
+            tail = count_m.group(2) or ""
+            indicator_count = NumberCondition(">=" if tail == "以上" else "<=" if tail == "以下" else "=", n)
     has_comment = None
     presence = re.search(r"(意見|記載)(が|の|は)?(ある|あった|ない|無い|なかった|つ(い|け)て|付いて|書かれて|出て)", text)
     if Field.COMMENT in fields and re.search(r"事業", text) and not named and (
@@ -298,7 +307,8 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     filters = Filters(goals=goals, policies=policies, departments=depts, status=status, plan_word=plan_word,
                       plan_years=tuple(y for y in years if y.startswith("R")) if plan_word else (),
                       kind=kind, kind_only=kind_only, change=change if not named else None, result=result_cond,
-                      exclude_departments=exclude_depts, has_comment=has_comment)
+                      exclude_departments=exclude_depts, has_comment=has_comment,
+                      indicator_count=indicator_count)
 
     # --- references to the conversation -------------------------------------------------------
     ordinal = None
@@ -341,7 +351,11 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     if re.search(r"(どっち|どちら|比べ|比較|差は|違い)", text) or re.search(r"\b(compare|which is (bigger|larger|higher))\b", low):
         if not filters.change or len(named) + len(ind_hits) >= 2:
             feats["comparative"] = 1.0
-    if re.search(r"(率|割合)", text) and ("superlative" in feats or "comparative" in feats):
+    changes = re.search(r"(増え|増加|伸び|上が|減っ|減少|下が|落ち|減り|変化|差)", text)
+    if "superlative" in feats and not changes and re.search(r"(多い|少ない|高い|低い|大きい|小さい|多かった|少なかった)", text):
+        measure = "value"  # 「いちばん利用者が多い指標」: the result itself, not its change
+        extreme = "min" if re.search(r"(少な|低|小さ)", text) else "max"
+    elif re.search(r"(率|割合)", text) and ("superlative" in feats or "comparative" in feats):
         measure = "rate"
     elif "superlative" in feats or "comparative" in feats:
         measure = "abs"
@@ -349,7 +363,7 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
         direction = "increase"
     elif re.search(r"(減っ|減少|下が|落ち|減)", text):
         direction = "decrease"
-    if re.search(r"(推移|経年|年度ごと|毎年|年次)", text) or re.search(r"\b(trend|over the years)\b", low):
+    if re.search(r"(推移|経年|年度ごと|毎年|年次|移り変わり)", text) or re.search(r"\b(trend|over the years)\b", low):
         feats["trend"] = 1.0
     if has_any(text, lx.SUMMARY_WORDS) and not named and not _has_subject(text):
         feats["summary"] = 1.0

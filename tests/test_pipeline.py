@@ -188,3 +188,61 @@ def test_one_numbering_for_text_and_sources(engine, question):
     ans = engine.answer(question)
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", ans.text)}
     assert cited == set(range(1, len(ans.sources) + 1))
+
+
+# --- more operations ---------------------------------------------------------------------------
+
+def test_indicator_count_filter(engine, plan):
+    one = engine.answer("指標が一つしかない事業はどれ？")
+    assert set(names(one)) == {p.name for p in plan.projects if len(p.indicators) == 1}
+    several = engine.answer("指標が複数ある事業はいくつ？")
+    assert f"{sum(1 for p in plan.projects if len(p.indicators) >= 2)}事業" in several.text
+
+
+def test_largest_result_is_not_a_change(engine):
+    ans = engine.answer("いちばん利用者が多い指標は？")
+    assert ans.intent == "extreme" and "8,190人" in ans.text.splitlines()[0]
+
+
+def test_trend_names_every_loaded_year(engine):
+    ans = engine.answer("児童館の来館者数の推移は？")
+    assert ans.intent == "trend" and "98,875人" in ans.text and "51,840人" in ans.text
+
+
+def test_summary_only_without_a_subject(plan):
+    from qa.query import Operation
+    from qa.understand import understand
+
+    assert understand("この計画の全体像を教えて", "この計画の全体像を教えて", plan).operation is Operation.SUMMARY
+    q = "子どもの医療費の助成はどうなっていますか"
+    assert understand(q, q, plan).operation is not Operation.SUMMARY
+
+
+def test_list_keeps_to_the_questions_subject(engine):
+    first = engine.answer("障がい児の緊急・一時預かりについて教えて")
+    other = engine.answer("ほかの課で障がいのある子ども向けの重点事業の一覧は？", frame=first.frame)
+    assert names(other) == ["学童保育所での障がい児保育"]
+
+
+def test_example_vote_follows_the_nearest_examples():
+    import numpy as np
+
+    from qa.intents import ExampleVote
+    from qa.query import Operation
+
+    def encode(texts):  # characters as dimensions: enough to tell the examples apart
+        vocab = {ch: i for i, ch in enumerate(sorted({c for t in texts + ["ごと別集計"] for c in t}))}
+        out = np.zeros((len(texts), len(vocab)), dtype=np.float32)
+        for r, t in enumerate(texts):
+            for ch in t:
+                out[r, vocab[ch]] += 1
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    examples = (("部署ごとに集計して", Operation.GROUP), ("課別に集計", Operation.GROUP), ("ほかには？", Operation.MORE),
+                ("別の候補もある？", Operation.MORE))
+    texts = [t for t, _ in examples] + ["担当課ごとに事業を集計"]
+    vectors = encode(texts)
+    vote = ExampleVote(lambda _: vectors[:4], examples=examples, k=2)
+    shares = vote.vote(vectors[4])
+    assert max(shares, key=shares.get) is Operation.GROUP
+    assert vote.vote(np.full(vectors.shape[1], np.nan)) == {}
