@@ -208,16 +208,17 @@ def test_question_naming_r3_is_answered_from_r3(engine):
     assert "子育て支援ネットワーク" in shortfall.text and "66団体" in shortfall.text
 
 
-@pytest.mark.xfail(reason="a question naming an earlier evaluation's year is still answered from the newest one",
+@pytest.mark.xfail(reason="a lookup naming a project keeps the project understood in the newest evaluation: "
+                          "the year scopes the plans after the target is resolved, so R3's figure is shown",
                    strict=True)
 def test_question_naming_r2_is_answered_from_r2(engine):
+    """A named project and a named earlier year: that year's figure, not the newest one's."""
     ans = engine.answer("令和2年度の児童館の来館者数は？")
     assert ans.status is AnswerStatus.ANSWERED
     assert "51,840人" in ans.text and "63,512" not in ans.text
     assert ans.sources and {s.plan_id for s in ans.sources} == {R2_ID}
 
 
-@pytest.mark.xfail(reason="a list naming an earlier evaluation's year is still drawn from the newest one", strict=True)
 def test_shortfall_list_naming_r2_is_the_r2_list(engine):
     ans = engine.answer("R2で計画を下回った事業は？")
     assert names(ans) == R2_FELL_SHORT
@@ -225,7 +226,6 @@ def test_shortfall_list_naming_r2_is_the_r2_list(engine):
     assert {i.plan_id for i in ans.indicators} == {R2_ID}
 
 
-@pytest.mark.xfail(reason="「推移」 with a named indicator is still read as a lookup of the newest year", strict=True)
 def test_trend_lists_every_year(engine):
     ans = engine.answer("児童館の来館者数の推移は？")
     assert ans.status is AnswerStatus.ANSWERED and ans.intent == "trend"
@@ -249,8 +249,6 @@ def test_trend_of_a_project_spans_the_years(engine):
     assert {s.plan_id for s in ans.sources} == {R2_ID, R3_ID}
 
 
-@pytest.mark.xfail(reason="projects that fell short in both named years are not yet intersected across evaluations",
-                   strict=True)
 def test_fell_short_in_both_years(engine):
     ans = engine.answer("R2とR3の両方で計画を下回った事業は？")
     assert ans.status is AnswerStatus.ANSWERED
@@ -275,7 +273,6 @@ def test_every_citation_names_its_document(engine, question):
         assert p["plan_id"] and p["document"]
 
 
-@pytest.mark.xfail(reason="indicator rows of list answers do not carry their document's label yet", strict=True)
 def test_every_indicator_row_names_its_document(engine):
     labels = {d.plan_id: d.label for d in engine.documents()}
     for question in QUESTIONS[:3]:
