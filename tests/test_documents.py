@@ -4,6 +4,7 @@ tests/fixtures/docs. Both load and trace, labels carry each document's own year,
 lists both documents, and compares years from the records."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -303,3 +304,30 @@ def test_start_screen_offers_both_documents(engine, r2, r3):
     docs = engine.documents()
     assert S.LEAD_MANY.format(n=2) in start_for([r2, r3], docs, ALL_DOCUMENTS)
     assert S.LEAD_ONE.format(label=docs[0].label) in start_for([r2, r3], docs, R3_ID)
+
+
+# --- end to end, through the real index and model ------------------------------------------------
+
+@pytest.mark.model
+def test_cli_with_the_fixture_folder_builds_and_answers_both_documents(tmp_path):
+    """No code change: with the fixture folder in PLANQA_DATA_DIRS the index of both documents is
+    built on first use and the CLI answers from both evaluations."""
+    from corpus.settings import get_settings
+
+    home = tmp_path / "home"  # the two-document index goes here, not into the shared cache
+    home.mkdir()
+    models = get_settings().models_dir
+    models.mkdir(parents=True, exist_ok=True)
+    (home / "models").symlink_to(models, target_is_directory=True)  # the built model is reused
+    env = {**os.environ, "PLANQA_DATA_DIRS": str(FIXTURE_DIR), "PLANQA_HOME": str(home)}
+    lines = "児童館の来館者数の推移は？\nR3で計画を下回った事業は？\nR2とR3の両方で計画を下回った事業は？\n"
+    proc = subprocess.run([sys.executable, "-m", "qa", "ask", "--jsonl"], input=lines, capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    trend, r3_list, both = (json.loads(x) for x in proc.stdout.splitlines() if x.strip())
+    assert "98,875" in trend["answer"] and "51,840人" in trend["answer"] and "63,512人" in trend["answer"]
+    assert {s["plan_id"] for s in trend["sources"]} == {R2_ID, R3_ID}
+    assert {p["name"] for p in r3_list["projects"]} == R3_FELL_SHORT
+    assert {p["name"] for p in both["projects"]} == BOTH_YEARS
+    for answer in (trend, r3_list, both):
+        assert all(s["document"] and s["plan_id"] for s in answer["sources"])
