@@ -93,6 +93,11 @@ def indicator_citation(project: Project, ind: Indicator, document: str = "") -> 
                     plan_id=project.plan_id, document=document)
 
 
+def one_line(text: str) -> str:
+    """Record text inside a bullet: its line breaks would end the bullet."""
+    return " ".join(text.split())
+
+
 def quote(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -34,6 +34,7 @@ from qa.compose import (
     SECTION_NAME,
     Composer,
     depts,
+    one_line,
     indicator_citation,
     indicator_line,
     indicator_row,
@@ -527,7 +528,7 @@ class Engine:
                     c.add(T.DEPARTMENT_LINE.format(name=p.name, departments=depts(p), cite=c.cite_section(p, SECTION_CONTENT)))
             elif fld is Field.CONTENT:
                 for p in targets[:3]:
-                    c.add(f"**{p.name}**（担当：{depts(p)}）", T.CONTENT_LINE.format(content=p.content, cite=c.cite_section(p, SECTION_CONTENT)))
+                    c.add(f"**{p.name}**（担当：{depts(p)}）", T.CONTENT_LINE.format(content=one_line(p.content), cite=c.cite_section(p, SECTION_CONTENT)))
                 if related is not None:
                     c.add(T.RELATED_LINE.format(quote=quote(related.text), cite=c.cite(related)))
             elif fld in ind_fields and not done_indicators:
@@ -561,8 +562,7 @@ class Engine:
         return Result(c, status=status, projects=ordered, indicators=indicators,
                       frame=self._frame(q, frame, [p.id for p in targets], plans=plans,
                                         listed=[p.id for p in targets] if len(targets) > 1 else None),
-                      followups=(T.FOLLOW_EXPLANATION.format(name=p0.name), T.FOLLOW_PLAN.format(name=p0.name),
-                                 T.FOLLOW_COMMENT.format(name=p0.name)))
+                      followups=_followups(p0, wanted))
 
     def _indicator_lines(self, q: Query, targets: Sequence[Project], c: Composer) -> tuple[list, bool]:
         """Lines for the asked indicator figures of the targets; (rows, whether the asked figure is missing)."""
@@ -696,7 +696,7 @@ class Engine:
         more = "、参考指標" if p.indicators else ""
         more += "、結果の説明" if p.result_explanation else ""
         c.add("", T.WHAT_IT_HOLDS.format(project=p.name, departments=depts(p), more=more))
-        c.add(T.CONTENT_LINE.format(content=p.content, cite=c.cite_section(p, SECTION_CONTENT)))
+        c.add(T.CONTENT_LINE.format(content=one_line(p.content), cite=c.cite_section(p, SECTION_CONTENT)))
         return Result(c, status=AnswerStatus.NO_ANSWER, projects=[(p, 1.0)],
                       frame=self._frame(q, frame, [p.id], plans=plans, fields=()),
                       followups=(T.FOLLOW_INDICATORS.format(name=p.name), T.FOLLOW_EXPLANATION.format(name=p.name)))
@@ -711,7 +711,7 @@ class Engine:
         c = self._composer(plans)
         head = T.SEARCH_HEAD_LOW if low else T.SEARCH_HEAD
         c.add(head.format(name=top.name, departments=depts(top)), "",
-              T.CONTENT_LINE.format(content=top.content, cite=c.cite_section(top, SECTION_CONTENT)))
+              T.CONTENT_LINE.format(content=one_line(top.content), cite=c.cite_section(top, SECTION_CONTENT)))
         for p in sorted(ranked[0].passages, key=lambda x: x.section == SECTION_COMMENT):
             if p.section not in (SECTION_CONTENT, SECTION_INDICATOR):
                 c.add(T.RELATED_LINE.format(quote=quote(p.text), cite=c.cite(p)))
@@ -720,7 +720,7 @@ class Engine:
         if close:
             c.add("", T.CLOSE_HEAD)
             for p in close:
-                c.add(T.CLOSE_LINE.format(name=p.name, departments=depts(p), content=p.content,
+                c.add(T.CLOSE_LINE.format(name=p.name, departments=depts(p), content=one_line(p.content),
                                           cite=c.cite_section(p, SECTION_CONTENT)))
         rest = [r.project for r in ranked[3:5]]
         if rest:
@@ -769,7 +769,7 @@ class Engine:
         c = Composer(self._labels(()))
         c.add("ほかに関連しそうな事業です。", "")
         for p in shown:
-            c.add(T.CLOSE_LINE.format(name=p.name, departments=depts(p), content=p.content, cite=c.cite_section(p, SECTION_CONTENT)))
+            c.add(T.CLOSE_LINE.format(name=p.name, departments=depts(p), content=one_line(p.content), cite=c.cite_section(p, SECTION_CONTENT)))
         n = len(shown)
         return Result(c, projects=[(p, 1.0 - i / (n + 1)) for i, p in enumerate(shown)],
                       frame=replace(frame, project_ids=(shown[0].id,), listed=tuple(p.id for p in shown),
@@ -1111,7 +1111,7 @@ class Engine:
         c = self._composer(plans)
         doc = document_label(self.plan_of(p))
         c.add((T.EN_INTRO_LOW if low else T.EN_INTRO).format(document=doc, name=p.name, departments=depts(p)), "")
-        c.add(T.EN_CONTENT.format(content=p.content, cite=c.cite_section(p, SECTION_CONTENT)))
+        c.add(T.EN_CONTENT.format(content=one_line(p.content), cite=c.cite_section(p, SECTION_CONTENT)))
         rows = []
         for i in p.indicators:
             y, b = i.result_year, i.baseline_year
@@ -1206,6 +1206,16 @@ def _fmt(v: float) -> str:
 
 def _shorten(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _followups(p: Project, shown: Sequence[Field]) -> tuple[str, ...]:
+    """Next questions about the project that ask what this answer did not show."""
+    offers = ((Field.EXPLANATION, T.FOLLOW_EXPLANATION), (Field.VALUE, T.FOLLOW_INDICATORS), (Field.PLAN, T.FOLLOW_PLAN),
+              (Field.COMMENT, T.FOLLOW_COMMENT), (Field.DEPARTMENT, T.FOLLOW_DEPARTMENT))
+    ind = {Field.VALUE, Field.INDICATORS, Field.STATUS, Field.BASELINE}
+    out = [tpl.format(name=p.name) for fld, tpl in offers
+           if fld not in shown and not (fld is Field.VALUE and ind & set(shown))]
+    return tuple(out[:3])
 
 
 def _asks_result(text: str) -> bool:
