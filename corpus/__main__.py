@@ -36,12 +36,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         numbers = sum(1 for c in checks if c.kind == "number")
         statuses = Counter(evaluate(i).status.value for i in plan.indicators())
         amb = sum(len(p.ambiguities) for p in plan.projects)
-        print(f"{plan.id}: {plan.title}")
+        print(f"{plan.id}: {plan.title} ({plan.city}, {plan.result_year} evaluation)")
         print(f"  source: {plan.source_file}")
         print(f"  {len(plan.goals)} goals, {len(plan.policies)} policies, {len(plan.projects)} projects, {len(plan.indicators())} indicators")
         print(f"  traceability: {texts - sum(1 for c in failed if c.kind == 'text')}/{texts} texts and "
               f"{numbers - sum(1 for c in failed if c.kind == 'number')}/{numbers} figures found in the source")
-        print(f"  R2 status: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
+        print(f"  {plan.result_year} status: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
         print(f"  recorded ambiguous readings: {amb}")
         words = [c for c in checks if c.kind == "plan words"]
         figures_ok = sum(1 for c in checks if c.kind == "figures" and c.ok)
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m corpus", description="Structured records of the plan documents")
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name, helptext in (("check", "validate the data files and print a traceability report"),
-                           ("show", "list projects by goal with the R2 status of each indicator")):
+                           ("show", "list projects by goal with each indicator's status for its document's result year")):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("--file", help="a data file to use instead of the configured data folders")
         if name == "show":

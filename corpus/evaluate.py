@@ -1,17 +1,19 @@
-"""R2 evaluation: the status of each indicator against its R2 plan, with a one-line reason.
+"""Evaluation: the status of each indicator against the plan of its document's result year.
 
-Rules (also in the README):
-- no R2 result in the document                       -> unclear
-- R2 plan is a number                                -> met if result >= plan, borderline if
-                                                        >= 95 % of it, else fell_short
-- R2 plan 漸増 / 拡充 with a numeric baseline and result -> met if result > baseline,
-                                                        borderline if equal, fell_short if lower
-- R2 plan 維持 with a numeric baseline and result       -> met if result >= baseline,
-                                                        borderline if >= 95 % of it, else fell_short
+A document reports one fiscal year's results (R2 for the first one, R3 for the next …); its
+indicators are judged against that year's plan value and the H30 baseline. Rules (also in the
+README), with "year" the document's result year:
+- no result in the document                           -> unclear
+- the year's plan is a number                         -> met if result >= plan, borderline if
+                                                         >= 95 % of it, else fell_short
+- the year's plan 漸増 / 拡充 with a numeric baseline   -> met if result > baseline,
+                                                         borderline if equal, fell_short if lower
+- the year's plan 維持 with a numeric baseline          -> met if result >= baseline,
+                                                         borderline if >= 95 % of it, else fell_short
 - any other plan (実施, 継続, 検討, 準備, 拡充 without figures) -> the reviewed outcome of the
   result sentence: achieved -> met, partly -> borderline, not_achieved -> fell_short,
   none -> unclear
-- R2 plan － (none)                                    -> unclear
+- the year's plan － (none)                            -> unclear
 """
 from __future__ import annotations
 
@@ -51,7 +53,7 @@ def _trend(before: float, after: float) -> str:
 
 def evaluate(ind: Indicator) -> Evaluation:
     """Status and reason of one indicator for its document's result year (pure)."""
-    plan: Cell = ind.plan_r2
+    plan: Cell = ind.plan_now
     res = ind.result
     plan_label = plan.text
     y, b = ind.result_year, ind.baseline_year

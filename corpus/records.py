@@ -27,7 +27,7 @@ class PlanWord(str, Enum):
 
 
 class Outcome(str, Enum):
-    """How a qualitative R2 result reads against its plan, as judged when the data was reviewed."""
+    """How a qualitative result reads against its plan, as judged when the data was reviewed."""
 
     ACHIEVED = "achieved"
     PARTLY = "partly"
@@ -65,7 +65,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class Result:
-    """The R2 result of one indicator, with the source sentence it was read from."""
+    """The result of one indicator in its document's year, with the source sentence it was read from."""
 
     evidence: str
     value: float | None = None
@@ -103,13 +103,14 @@ class Indicator:
     baseline_year: str = BASELINE_YEAR
 
     @property
-    def plan_r2(self) -> Cell:
-        """The plan of the result year (named for the first document, an R2 evaluation)."""
+    def plan_now(self) -> Cell:
+        """The plan of the result year: what the result is judged against."""
         return self.plan.get(self.result_year) or self.plan["R2"]
 
     @property
-    def plan_now(self) -> Cell:
-        return self.plan_r2
+    def plan_r2(self) -> Cell:
+        """The plan of the result year (the name from when only the R2 evaluation existed)."""
+        return self.plan_now
 
 
 @dataclass(frozen=True)

@@ -166,7 +166,7 @@ def check_pages(plan: Plan) -> list[Check]:
                 if ind.result and ind.result.value is not None and not number_forms(ind.result.value) & page_numbers:
                     figures_ok = False
                     checks.append(Check(f"{p.name} / indicators[{j}].result.value", "figures", f"{ind.result.value:g}",
-                                        False, f"R2 result {ind.result.value:g} is not printed on page {page_no} "
+                                        False, f"{ind.result_year} result {ind.result.value:g} is not printed on page {page_no} "
                                                f"of {plan.source_file}"))
         ok = used_words == printed_words
         detail = ""
