@@ -209,9 +209,6 @@ def test_question_naming_r3_is_answered_from_r3(engine):
     assert "子育て支援ネットワーク" in shortfall.text and "66団体" in shortfall.text
 
 
-@pytest.mark.xfail(reason="a lookup naming a project keeps the project understood in the newest evaluation: "
-                          "the year scopes the plans after the target is resolved, so R3's figure is shown",
-                   strict=True)
 def test_question_naming_r2_is_answered_from_r2(engine):
     """A named project and a named earlier year: that year's figure, not the newest one's."""
     ans = engine.answer("令和2年度の児童館の来館者数は？")
