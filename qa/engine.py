@@ -507,8 +507,9 @@ class Engine:
         targets, ranked = self._targets_for(q, plans)
         from_retrieval = not targets
         if not targets:
-            if q.refers and not _names_something(q) and (frame is None or not frame.has_target):
-                return self._no(T.NO_HISTORY)
+            if q.refers and not _names_something(q) and (frame is None or not frame.has_target) \
+                    and not _has_own_subject(q.text):
+                return self._no(T.NO_HISTORY)  # 「その担当課は？」 with nothing before it: ask, do not guess
             if not ranked or self._off_topic(q, ranked):
                 return self._off_topic_result(q, plans)
             top = ranked[0]
@@ -1281,6 +1282,16 @@ def _followups(p: Project, shown: Sequence[Field]) -> tuple[str, ...]:
     out = [tpl.format(name=p.name) for fld, tpl in offers
            if fld not in shown and not (fld is Field.VALUE and ind & set(shown))]
     return tuple(out[:3])
+
+
+def _has_own_subject(text: str) -> bool:
+    """Whether a question has content of its own beyond field words (「小学生の医療費…」 vs 「その担当課は？」)."""
+    from index.text import analyse
+
+    fieldish = {w for words in FIELD_WORDS.values() for w in words}
+    return any(m.pos1 == "名詞" and len(m.surface) >= 2 and _KANJI.search(m.surface)
+               and not any(m.surface in w for w in fieldish) and m.surface not in GENERIC_NOUNS
+               for m in analyse(text))
 
 
 def _asks_result(text: str) -> bool:
