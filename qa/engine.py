@@ -723,12 +723,15 @@ class Engine:
 
         texts = normalize(" ".join([p.name, *p.aliases, p.content, p.result_explanation or "", *p.council_comments,
                                     *(i.name for i in p.indicators)]))
+        names = "".join(i.name for i in p.indicators)
         out = []
         for m in analyse(q.text):
             word = m.surface
             if m.pos1 != "名詞" or len(word) < 2 or not _KANJI.search(word) or word in GENERIC_NOUNS:
                 continue
-            if word not in texts and (m.lemma or word) not in texts:
+            # a paraphrase of an indicator (来場者 for 来館者数) shares a kanji with its name: covered
+            shares_kanji = any(ch in names for ch in word if _KANJI.match(ch))
+            if word not in texts and (m.lemma or word) not in texts and not shares_kanji:
                 out.append(word)
         return out
 
