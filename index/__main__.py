@@ -85,7 +85,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     model_id = None
     if args.model:
-        from index.embedding import ensure_model  # noqa: PLC0415
+        from index.model import ensure_model  # noqa: PLC0415
 
         model_id = ensure_model()
     status = index_status(model_id=model_id)
