@@ -28,19 +28,20 @@ from index.folder import (
     BuildIdentity,
     IndexFolder,
     Manifest,
-    corpus_hash,
     package_versions,
+    records_hash,
     tokenizer_version,
 )
 from index.messages import BUILD_PROGRESS, BUILD_STEPS
-from index.sparse import SparseIndex
+from index.sparse import BM25Params, SparseIndex
 from index.text import reading_terms, terms
 
 if TYPE_CHECKING:
     from tqdm import tqdm
 
 __all__ = [
-    "EncoderLike", "IndexArtifacts", "build_artifacts", "build_identity", "build_index", "limit_torch_threads",
+    "EncoderLike", "IndexArtifacts", "build_artifacts", "build_identity", "build_index", "encoder_fingerprint",
+    "limit_torch_threads",
     "passage_search_text",
 ]
 
@@ -89,16 +90,16 @@ def _step(bar: tqdm | None, label: str, amount: int = 1) -> None:
 
 
 def build_artifacts(plans: Sequence[Plan], encoder: EncoderLike, *, config: ChunkerConfig = ChunkerConfig(),
-                    bar: tqdm | None = None) -> IndexArtifacts:
+                    bar: tqdm | None = None, bm25: BM25Params = BM25Params()) -> IndexArtifacts:
     """Chunk ``plans``, index the passages with BM25 and the encoder, all in memory."""
     chunks = tuple(chunk_plans(plans, config))
     if not chunks:
         raise ValueError("the documents produced no passages to index")
     projects = tuple(ProjectInfo.of(p) for plan in plans for p in plan.projects)
     _step(bar, BUILD_STEPS["chunk"])
-    lemma = SparseIndex.build([terms(passage_search_text(c)) for c in chunks])
-    reading = SparseIndex.build([reading_terms(passage_search_text(c)) for c in chunks])
-    project_lemma = SparseIndex.build([terms(project_document(p)) for plan in plans for p in plan.projects])
+    lemma = SparseIndex.build([terms(passage_search_text(c)) for c in chunks], bm25)
+    reading = SparseIndex.build([reading_terms(passage_search_text(c)) for c in chunks], bm25)
+    project_lemma = SparseIndex.build([terms(project_document(p)) for plan in plans for p in plan.projects], bm25)
     _step(bar, BUILD_STEPS["bm25"])
     # Batches of similar length waste no time on padding; vectors go back to passage order.
     by_length = sorted(range(len(chunks)), key=lambda i: len(chunks[i].embed_text))
@@ -115,14 +116,22 @@ def build_artifacts(plans: Sequence[Plan], encoder: EncoderLike, *, config: Chun
     return IndexArtifacts(chunks, projects, lemma, reading, project_lemma, dense)
 
 
-def build_identity(settings: Settings, model_id: str | None,
-                   config: ChunkerConfig = ChunkerConfig()) -> BuildIdentity:
-    """What a current index for ``settings`` must have been built from."""
+def encoder_fingerprint(encoder: EncoderLike) -> str:
+    """What identifies the encoder's vectors (its ``fingerprint``, else its ``model_id``)."""
+    return str(getattr(encoder, "fingerprint", None) or encoder.model_id)
+
+
+def build_identity(settings: Settings, model_id: str | None, config: ChunkerConfig = ChunkerConfig(), *,
+                   plans: Sequence[Plan] | None = None, bm25: BM25Params = BM25Params()) -> BuildIdentity:
+    """What a current index for ``settings`` must have been built from (``model_id``: a fingerprint)."""
+    if plans is None:
+        plans = load_plans(tuple(settings.data_dirs))
     return BuildIdentity(
         model_id=model_id,
-        corpus_hash=corpus_hash(tuple(settings.data_dirs)),
+        corpus_hash=records_hash(plans),
         chunker_version=config.signature,
         tokenizer_version=tokenizer_version(),
+        bm25=bm25.to_json(),
     )
 
 
@@ -160,7 +169,8 @@ def limit_torch_threads(threads: int | None) -> None:
 
 
 def build_index(settings: Settings | None = None, progress: bool = True, *, encoder: EncoderLike | None = None,
-                config: ChunkerConfig = ChunkerConfig(), threads: int | None = 1) -> Path:
+                config: ChunkerConfig = ChunkerConfig(), threads: int | None = 1,
+                bm25: BM25Params = BM25Params()) -> Path:
     """Build the index of the configured documents and install it atomically; return its folder.
 
     ``encoder`` avoids loading the model a second time when the caller has it already (and lets
@@ -180,17 +190,17 @@ def build_index(settings: Settings | None = None, progress: bool = True, *, enco
 
         encoder = Encoder.load(settings)
     limit_torch_threads(threads)
-    identity = build_identity(settings, encoder.model_id, config)
+    identity = build_identity(settings, encoder_fingerprint(encoder), config, plans=plans, bm25=bm25)
     n_chunks = len(chunk_plans(plans, config))
     temp = folder.temp_sibling("building")
     try:
         with tqdm(total=n_chunks + 4, desc=BUILD_PROGRESS, unit="件", disable=not progress, leave=False) as bar:
-            artifacts = build_artifacts(plans, encoder, config=config, bar=bar)
+            artifacts = build_artifacts(plans, encoder, config=config, bar=bar, bm25=bm25)
             write_artifacts(artifacts, temp)
             built = IndexFolder(temp)
             manifest = Manifest(
                 format_version=FORMAT_VERSION,
-                model_id=encoder.model_id,
+                model_id=identity.model_id,
                 dim=int(encoder.dim),
                 corpus_hash=identity.corpus_hash,
                 chunker_version=identity.chunker_version,
@@ -200,6 +210,7 @@ def build_index(settings: Settings | None = None, progress: bool = True, *, enco
                 n_chunks=len(artifacts.chunks),
                 n_projects=len(artifacts.projects),
                 files=built.checksums(),
+                bm25=identity.bm25,
                 built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 build_seconds=round(time.perf_counter() - started, 2),
             )

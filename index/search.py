@@ -24,7 +24,14 @@ import numpy as np
 from corpus.loader import load_plans
 from corpus.settings import Settings, get_settings
 from index.expand import expand_query
-from index.build import EncoderLike, IndexArtifacts, build_identity, build_index, limit_torch_threads
+from index.build import (
+    EncoderLike,
+    IndexArtifacts,
+    build_identity,
+    build_index,
+    encoder_fingerprint,
+    limit_torch_threads,
+)
 from index.chunks import Chunk, ProjectInfo
 from index.dense import DenseIndex
 from index.errors import CorruptIndexError, IndexMissingError, IndexNotReadyError, StaleIndexError
@@ -385,7 +392,7 @@ def index_status(settings: Settings | None = None, model_id: str | None = None) 
     plans = load_plans(tuple(settings.data_dirs))
     folder = IndexFolder.for_settings(settings, [p.id for p in plans])
     folder.recover()
-    return folder.check(build_identity(settings, model_id))
+    return folder.check(build_identity(settings, model_id, plans=plans))
 
 
 _ERRORS = {"missing": IndexMissingError, "stale": StaleIndexError, "corrupt": CorruptIndexError}
@@ -407,22 +414,24 @@ def load_index(settings: Settings | None = None, *, build_if_missing: bool = Tru
         from index.embedding import Encoder  # noqa: PLC0415 - loads torch
 
         encoder = Encoder.load(settings)
-    status = index_status(settings, encoder.model_id)
+    fingerprint = encoder_fingerprint(encoder)
+    status = index_status(settings, fingerprint)
     if not status.ok:
         if not build_if_missing:
             raise _ERRORS[status.state](f"{status.describe()}; {RUN_BUILD}")
-        if progress:
-            print(REBUILDING.format(reason=status.describe()), file=sys.stderr, flush=True)
+        # Never silent: a rebuild takes seconds to minutes, and the user must know why.
+        print(REBUILDING.format(reason=status.describe()), file=sys.stderr, flush=True)
         build_index(settings, progress=progress, encoder=encoder)
-        status = index_status(settings, encoder.model_id)
+        status = index_status(settings, fingerprint)
         if not status.ok:  # the build itself must produce a usable folder; anything else is a bug
             raise IndexNotReadyError(f"{status.describe()} right after a build; {RUN_BUILD}")
     folder = IndexFolder(status.path)
     try:
         index = SearchIndex.from_folder(folder, encoder, config=config)
-    except CorruptIndexError:
+    except CorruptIndexError as exc:
         if not build_if_missing:
             raise
+        print(REBUILDING.format(reason=str(exc).split("; ")[0]), file=sys.stderr, flush=True)
         build_index(settings, progress=progress, encoder=encoder)
         index = SearchIndex.from_folder(folder, encoder, config=config)
     limit_torch_threads(query_threads)

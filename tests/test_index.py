@@ -384,7 +384,8 @@ def test_missing_index_raises_or_builds(settings):
 
 @pytest.mark.parametrize("field, value, reason", [
     ("model_id", "some/other-model", "model"),
-    ("corpus_hash", "0" * 64, "data files"),
+    ("corpus_hash", "0" * 64, "records"),
+    ("bm25", {"k1": 1.5, "b": 0.75, "method": "lucene"}, "BM25 parameters"),
     ("chunker_version", "0/old", "chunker"),
     ("format_version", 0, "index format"),
     ("tokenizer_version", "old", "tokenizer"),
