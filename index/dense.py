@@ -53,6 +53,10 @@ class DenseIndex:
         out[ids[0]] = sims[0]
         return out
 
+    def vectors(self) -> np.ndarray:
+        """All passage vectors (n x dim, float32), in passage order."""
+        return np.ascontiguousarray(self._index.reconstruct_n(0, self.size), dtype=np.float32)
+
     def save(self, path: Path) -> None:
         import faiss  # noqa: PLC0415
 

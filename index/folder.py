@@ -170,7 +170,7 @@ class Manifest:
                 n_chunks=int(data["n_chunks"]),
                 n_projects=int(data["n_projects"]),
                 files={str(k): str(v) for k, v in dict(data["files"]).items()},
-                bm25=dict(data["bm25"]),
+                bm25=dict(data.get("bm25", {})),
                 built_at=str(data.get("built_at", "")),
                 build_seconds=float(data.get("build_seconds", 0.0)),
             )
