@@ -170,18 +170,20 @@ def limit_torch_threads(threads: int | None) -> None:
 
 def build_index(settings: Settings | None = None, progress: bool = True, *, encoder: EncoderLike | None = None,
                 config: ChunkerConfig = ChunkerConfig(), threads: int | None = 1,
-                bm25: BM25Params = BM25Params()) -> Path:
+                bm25: BM25Params = BM25Params(), plans: Sequence[Plan] | None = None) -> Path:
     """Build the index of the configured documents and install it atomically; return its folder.
 
     ``encoder`` avoids loading the model a second time when the caller has it already (and lets
     tests pass a fake). A progress bar goes to stderr when ``progress`` is true. ``threads`` is
-    torch's thread count for encoding (see ``limit_torch_threads``).
+    torch's thread count for encoding (see ``limit_torch_threads``). ``plans`` replaces the
+    configured documents (the scale benchmark indexes synthetic copies this way).
     """
     from tqdm import tqdm  # noqa: PLC0415
 
     settings = settings or get_settings()
     started = time.perf_counter()
-    plans = load_plans(tuple(settings.data_dirs))
+    if plans is None:
+        plans = load_plans(tuple(settings.data_dirs))
     folder = IndexFolder.for_settings(settings, [p.id for p in plans])
     folder.path.parent.mkdir(parents=True, exist_ok=True)
     folder.recover()

