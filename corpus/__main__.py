@@ -9,7 +9,7 @@ from pathlib import Path
 
 from corpus.errors import CorpusError
 from corpus.evaluate import evaluate
-from corpus.loader import load_plan_file, load_plans
+from corpus.loader import data_files, load_plan_file, load_plans, untraceable_message
 from corpus.trace import check_plan
 from corpus.views import plan_json, plan_text
 
@@ -20,27 +20,41 @@ def _plans(args: argparse.Namespace, verify: bool = True):
     return load_plans(verify=verify)
 
 
+def _files(args: argparse.Namespace) -> list[Path]:
+    """The data file of each plan of ``_plans`` (loading keeps the order of the files)."""
+    return [Path(args.file)] if args.file else data_files()
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     bad = 0
-    for plan in _plans(args, verify=False):  # report every untraceable field, not just the first ones
+    errors = []
+    plans = _plans(args, verify=False)  # report every untraceable field, not just the first ones
+    for path, plan in zip(_files(args), plans):
         checks = check_plan(plan)
         failed = [c for c in checks if not c.ok]
         texts = sum(1 for c in checks if c.kind == "text")
         numbers = sum(1 for c in checks if c.kind == "number")
         statuses = Counter(evaluate(i).status.value for i in plan.indicators())
         amb = sum(len(p.ambiguities) for p in plan.projects)
-        print(f"{plan.id}: {plan.title}")
+        print(f"{plan.id}: {plan.title} ({plan.city}, {plan.result_year} evaluation)")
         print(f"  source: {plan.source_file}")
         print(f"  {len(plan.goals)} goals, {len(plan.policies)} policies, {len(plan.projects)} projects, {len(plan.indicators())} indicators")
         print(f"  traceability: {texts - sum(1 for c in failed if c.kind == 'text')}/{texts} texts and "
               f"{numbers - sum(1 for c in failed if c.kind == 'number')}/{numbers} figures found in the source")
-        print(f"  R2 status: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
+        print(f"  {plan.result_year} status: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
         print(f"  recorded ambiguous readings: {amb}")
+        words = [c for c in checks if c.kind == "plan words"]
+        figures_ok = sum(1 for c in checks if c.kind == "figures" and c.ok)
+        print(f"  per page: plan words match the printed table on {sum(c.ok for c in words)}/{len(words)} pages, "
+              f"figures on {figures_ok}/{len(words)}")
         for c in failed:
-            print(f"  NOT IN SOURCE: {c.where}: {c.kind} {c.value[:80]!r}")
+            print(f"  NOT IN SOURCE: {c.describe(plan.source_file) if c.detail else f'{c.where}: {c.kind} {c.value[:80]!r}'}")
         bad += len(failed)
+        if failed:
+            errors.append(untraceable_message(path, plan))
     if bad:
-        print(f"check failed: {bad} field(s) not traceable to the source", file=sys.stderr)
+        for message in errors:  # worded as every other entry point refuses the file
+            print(f"error: {message}", file=sys.stderr)
         return 1
     print("check ok")
     return 0
@@ -65,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m corpus", description="Structured records of the plan documents")
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name, helptext in (("check", "validate the data files and print a traceability report"),
-                           ("show", "list projects by goal with the R2 status of each indicator")):
+                           ("show", "list projects by goal with each indicator's status for its document's result year")):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("--file", help="a data file to use instead of the configured data folders")
         if name == "show":

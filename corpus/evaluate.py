@@ -1,17 +1,19 @@
-"""R2 evaluation: the status of each indicator against its R2 plan, with a one-line reason.
+"""Evaluation: the status of each indicator against the plan of its document's result year.
 
-Rules (also in the README):
-- no R2 result in the document                       -> unclear
-- R2 plan is a number                                -> met if result >= plan, borderline if
-                                                        >= 95 % of it, else fell_short
-- R2 plan 漸増 / 拡充 with a numeric baseline and result -> met if result > baseline,
-                                                        borderline if equal, fell_short if lower
-- R2 plan 維持 with a numeric baseline and result       -> met if result >= baseline,
-                                                        borderline if >= 95 % of it, else fell_short
+A document reports one fiscal year's results (R2 for the first one, R3 for the next …); its
+indicators are judged against that year's plan value and the H30 baseline. Rules (also in the
+README), with "year" the document's result year:
+- no result in the document                           -> unclear
+- the year's plan is a number                         -> met if result >= plan, borderline if
+                                                         >= 95 % of it, else fell_short
+- the year's plan 漸増 / 拡充 with a numeric baseline   -> met if result > baseline,
+                                                         borderline if equal, fell_short if lower
+- the year's plan 維持 with a numeric baseline          -> met if result >= baseline,
+                                                         borderline if >= 95 % of it, else fell_short
 - any other plan (実施, 継続, 検討, 準備, 拡充 without figures) -> the reviewed outcome of the
   result sentence: achieved -> met, partly -> borderline, not_achieved -> fell_short,
   none -> unclear
-- R2 plan － (none)                                    -> unclear
+- the year's plan － (none)                            -> unclear
 """
 from __future__ import annotations
 
@@ -50,16 +52,17 @@ def _trend(before: float, after: float) -> str:
 
 
 def evaluate(ind: Indicator) -> Evaluation:
-    """Status and reason of one indicator for R2 (pure)."""
-    plan: Cell = ind.plan_r2
+    """Status and reason of one indicator for its document's result year (pure)."""
+    plan: Cell = ind.plan_now
     res = ind.result
     plan_label = plan.text
+    y, b = ind.result_year, ind.baseline_year
     if res is None:
         if plan.word is PlanWord.NONE:
-            return Evaluation(Status.UNCLEAR, "R2の計画値がなく、結果も記載がありません")
-        return Evaluation(Status.UNCLEAR, f"{plan_label}の計画に対し、R2の結果は資料に記載がありません")
+            return Evaluation(Status.UNCLEAR, f"{y}の計画値がなく、結果も記載がありません")
+        return Evaluation(Status.UNCLEAR, f"{plan_label}の計画に対し、{y}の結果は資料に記載がありません")
     if plan.word is PlanWord.NONE and res.outcome is None:
-        return Evaluation(Status.UNCLEAR, "R2の計画値がないため判定できません")
+        return Evaluation(Status.UNCLEAR, f"{y}の計画値がないため判定できません")
 
     base = ind.baseline
     if res.value is not None:
@@ -67,14 +70,14 @@ def evaluate(ind: Indicator) -> Evaluation:
         if plan.is_number:
             target = _with_unit(plan.text, ind.unit)
             if res.value >= plan.number:
-                return Evaluation(Status.MET, f"R2計画{target}に対し、R2 {got}で達成")
+                return Evaluation(Status.MET, f"{y}計画{target}に対し、{y} {got}で達成")
             if res.value >= plan.number * MAINTAIN_TOLERANCE:
-                return Evaluation(Status.BORDERLINE, f"R2計画{target}に対し、R2 {got}とわずかに不足")
-            return Evaluation(Status.FELL_SHORT, f"R2計画{target}に対し、R2 {got}と下回った")
+                return Evaluation(Status.BORDERLINE, f"{y}計画{target}に対し、{y} {got}とわずかに不足")
+            return Evaluation(Status.FELL_SHORT, f"{y}計画{target}に対し、{y} {got}と下回った")
         if base.is_number and plan.word in (PlanWord.GRADUAL_INCREASE, PlanWord.EXPAND, PlanWord.MAINTAIN):
             before = _with_unit(base.text, ind.unit)
             trend = _trend(base.number, res.value)
-            head = f"{plan.word.value}の計画に対し、H30 {before} → R2 {got}"
+            head = f"{plan.word.value}の計画に対し、{b} {before} → {y} {got}"
             if plan.word is PlanWord.MAINTAIN:
                 if res.value >= base.number:
                     return Evaluation(Status.MET, f"{head}と{'維持' if trend == '横ばい' else trend}")

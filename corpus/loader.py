@@ -162,6 +162,7 @@ def build_plan(pf: PlanFile, source_text: str) -> Plan:
                     baseline=parse_cell(ind.baseline),
                     plan={y: parse_cell(ind.plan[y]) for y in YEARS},
                     result=result,
+                    result_year=pf.plan.fiscal_year,
                 )
             )
         projects.append(
@@ -213,14 +214,24 @@ def load_plan_file(path: Path, verify: bool = True) -> Plan:
         raise DataFileError(f"{path.name}: field plan.source_file: {source_path} is not UTF-8 text") from None
     plan = build_plan(pf, source)
     if verify:
-        bad = failures(plan)
-        if bad:
-            lines = [f"{path.name}: record {c.where.split(' / ')[0]}, field {c.where.split(' / ')[-1]}: "
-                     f"{c.kind} {c.value[:60]!r} does not occur in {pf.plan.source_file}" for c in bad[:10]]
-            more = f"\n(and {len(bad) - 10} more)" if len(bad) > 10 else ""
-            raise TraceabilityError(f"{path}: {len(bad)} field(s) not traceable to the source:\n" + "\n".join(lines) + more
-                                    + "\nRun `python -m corpus check --file " + str(path) + "` for the full report.")
+        message = untraceable_message(path, plan)
+        if message:
+            raise TraceabilityError(message)
     return plan
+
+
+def untraceable_message(path: Path, plan: Plan) -> str | None:
+    """What loading says about a data file whose records are not all traceable, or None.
+
+    ``python -m corpus check`` prints the same message, so every entry point words it alike.
+    """
+    bad = failures(plan)
+    if not bad:
+        return None
+    lines = [f"{path.name}: {c.describe(plan.source_file)}" for c in bad[:10]]
+    more = f"\n(and {len(bad) - 10} more)" if len(bad) > 10 else ""
+    return (f"{path}: {len(bad)} field(s) not traceable to the source:\n" + "\n".join(lines) + more
+            + f"\nRun `python -m corpus check --file {path}` for the full report.")
 
 
 def data_files(dirs: tuple[Path, ...] | None = None) -> list[Path]:
@@ -228,8 +239,11 @@ def data_files(dirs: tuple[Path, ...] | None = None) -> list[Path]:
     dirs = get_settings().data_dirs if dirs is None else dirs
     files: list[Path] = []
     for d in dirs:
-        if d.is_dir():
-            files.extend(sorted(p for p in d.glob("*.yaml") if p.is_file()))
+        if not d.is_dir():
+            # a mistyped folder in PLANQA_DATA_DIRS would otherwise drop its documents silently
+            what = "is not a folder" if d.exists() else "does not exist"
+            raise DataFileError(f"data folder {d} {what}; fix or remove it in PLANQA_DATA_DIRS")
+        files.extend(sorted(p for p in d.glob("*.yaml") if p.is_file()))
     return files
 
 

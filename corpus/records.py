@@ -27,7 +27,7 @@ class PlanWord(str, Enum):
 
 
 class Outcome(str, Enum):
-    """How a qualitative R2 result reads against its plan, as judged when the data was reviewed."""
+    """How a qualitative result reads against its plan, as judged when the data was reviewed."""
 
     ACHIEVED = "achieved"
     PARTLY = "partly"
@@ -65,7 +65,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class Result:
-    """The R2 result of one indicator, with the source sentence it was read from."""
+    """The result of one indicator in its document's year, with the source sentence it was read from."""
 
     evidence: str
     value: float | None = None
@@ -99,10 +99,18 @@ class Indicator:
     baseline: Cell
     plan: dict[str, Cell]
     result: Result | None = None
+    result_year: str = RESULT_YEAR  # the year of ``result``: the document's fiscal year
+    baseline_year: str = BASELINE_YEAR
+
+    @property
+    def plan_now(self) -> Cell:
+        """The plan of the result year: what the result is judged against."""
+        return self.plan.get(self.result_year) or self.plan["R2"]
 
     @property
     def plan_r2(self) -> Cell:
-        return self.plan["R2"]
+        """The plan of the result year (the name from when only the R2 evaluation existed)."""
+        return self.plan_now
 
 
 @dataclass(frozen=True)
@@ -171,6 +179,24 @@ class Plan:
             for d in p.departments:
                 seen.setdefault(d, None)
         return tuple(seen)
+
+    @property
+    def plan_years(self) -> tuple[str, ...]:
+        return YEARS
+
+    @property
+    def result_year(self) -> str:
+        return self.fiscal_year
+
+    @property
+    def baseline_year(self) -> str:
+        return BASELINE_YEAR
+
+    @property
+    def year_number(self) -> int:
+        """The result year as a number for ordering (R2 -> 2, H30 -> -1)."""
+        y = self.fiscal_year
+        return int(y[1:]) if y.startswith("R") else int(y[1:]) - 31
 
     def indicators(self) -> list[Indicator]:
         return [i for p in self.projects for i in p.indicators]

@@ -19,6 +19,7 @@ Environment variables:
 """
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -94,3 +95,29 @@ def get_settings() -> Settings:
 def reset_settings() -> None:
     """Forget cached settings (tests change the environment, then call this)."""
     get_settings.cache_clear()
+
+
+def home_problem(exc: OSError, settings: Settings | None = None) -> str | None:
+    """What is wrong with ``PLANQA_HOME`` and what to do, when ``exc`` happened inside it; else None.
+
+    Entry points turn file-system errors about the cache folder into this one sentence instead
+    of a traceback. An error about some other path is not the home's fault (None).
+    """
+    settings = settings or get_settings()
+    home = settings.home.expanduser()
+    path = Path(exc.filename) if isinstance(exc.filename, (str, os.PathLike)) else None
+    if path is None or not (path == home or home in path.parents or path in home.parents):
+        return None
+    where = f"PLANQA_HOME={home}"
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST) or (home.exists() and not home.is_dir()):
+        blocker = next((p for p in (home, *home.parents) if p.exists() and not p.is_dir()), path)
+        return (f"{where} cannot be used: {blocker} is a file, not a folder. "
+                f"Set PLANQA_HOME to a folder (it is created if missing), e.g. ~/.cache/planqa.")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return (f"{where} is not writable ({path}: {exc.strerror}), and the model or search index there is "
+                f"missing, stale or damaged, so it cannot be built. Run `python -m index build` once with a "
+                f"writable PLANQA_HOME (a read-only home then serves that index as it is), or point "
+                f"PLANQA_HOME at a writable folder.")
+    if exc.errno == errno.ENOSPC:
+        return f"{where}: no space left on the device while writing {path}; free some space and try again."
+    return f"{where} cannot be used: {path}: {exc.strerror or exc}."

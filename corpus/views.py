@@ -14,7 +14,9 @@ def indicator_json(ind: Indicator) -> dict:
         "baseline": ind.baseline.number if ind.baseline.is_number else ind.baseline.text,
         "baseline_text": ind.baseline.text,
         "plan": {y: (c.number if c.is_number else c.text) for y, c in ind.plan.items()},
-        "result": {"R2": (res.value if res.value is not None else res.display) if res else None},
+        "result": {ind.result_year: (res.value if res.value is not None else res.display) if res else None},
+        "result_year": ind.result_year,
+        "baseline_year": ind.baseline_year,
         "result_text": res.text if res else None,
         "result_source": res.evidence if res else None,
         "status": ev.status.value,
@@ -25,6 +27,7 @@ def indicator_json(ind: Indicator) -> dict:
 def project_json(p: Project) -> dict:
     return {
         "id": p.id,
+        "plan_id": p.plan_id,
         "name": p.name,
         "departments": list(p.departments),
         "goal": p.goal,
@@ -41,7 +44,8 @@ def project_json(p: Project) -> dict:
 
 def plan_json(plan: Plan) -> dict:
     return {
-        "plan": {"id": plan.id, "title": plan.title, "city": plan.city, "fiscal_year": plan.fiscal_year, "source_file": plan.source_file},
+        "plan": {"id": plan.id, "title": plan.title, "city": plan.city, "fiscal_year": plan.fiscal_year,
+                 "result_year": plan.result_year, "source_file": plan.source_file},
         "projects": [project_json(p) for p in plan.projects],
     }
 
@@ -50,8 +54,8 @@ STATUS_ICONS = {Status.MET: "○", Status.FELL_SHORT: "×", Status.BORDERLINE: "
 
 
 def plan_text(plan: Plan) -> str:
-    """Projects by goal and policy with departments and the R2 status of every indicator."""
-    lines = [f"{plan.title}（{plan.city}・{plan.fiscal_year}）", ""]
+    """Projects by goal and policy with departments and every indicator's status for the result year."""
+    lines = [f"{plan.title}（{plan.city}・{plan.result_year}評価）", ""]
     for g in plan.goals:
         lines.append(f"■ {g.label} {g.title}")
         for pol in (x for x in plan.policies if x.goal == g.number):
@@ -60,9 +64,10 @@ def plan_text(plan: Plan) -> str:
                 lines.append(f"    [{p.number}] {p.name}（{'・'.join(p.departments)}） p.{p.page}")
                 for ind in p.indicators:
                     ev = evaluate(ind)
+                    y, b = ind.result_year, ind.baseline_year
                     res = ind.result.display if ind.result and ind.result.text else ("記載なし" if not ind.result else "文章で記載")
                     lines.append(
-                        f"        {STATUS_ICONS[ev.status]} {ind.name}: H30 {ind.baseline.text} / R2計画 {ind.plan_r2.text} / R2結果 {res}"
+                        f"        {STATUS_ICONS[ev.status]} {ind.name}: {b} {ind.baseline.text} / {y}計画 {ind.plan_now.text} / {y}結果 {res}"
                         f" → {STATUS_LABELS[ev.status]}（{ev.reason}）"
                     )
         lines.append("")

@@ -175,10 +175,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "k", 1) is not None and getattr(args, "k", 1) < 1:
         print(f"error: --k {args.k} asks for no results; pass --k 1 or more", file=sys.stderr)
         return 2
+    from corpus.errors import CorpusError  # noqa: PLC0415
+    from corpus.settings import home_problem  # noqa: PLC0415
+
     try:
         return args.func(args)
-    except (IndexLayerError, ValueError) as exc:
+    except (IndexLayerError, CorpusError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if home_problem(exc) is None:
+            raise
+        print(f"error: {home_problem(exc)}", file=sys.stderr)
         return 2
 
 

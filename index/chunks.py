@@ -13,10 +13,10 @@ the ranking through BM25 anyway (every passage's BM25 text starts with its proje
 Sections (the four column headings of the evaluation table, spelled exactly as printed):
 
 * 事業の内容 - what the project does;
-* 結果の説明 - the R2 result explanation and next year's issues (結果の説明及び次年度に向けての課題、検討内容);
+* 結果の説明 - the result explanation of the document's year and next year's issues (結果の説明及び次年度に向けての課題、検討内容);
 * 子ども・子育て会議意見 - the council's comment (one chunk group per comment; many projects have none);
-* 参考指標 - one chunk per indicator: its name, the H30 baseline, the five plan values and the R2
-  result, as printed.
+* 参考指標 - one chunk per indicator: its name, the H30 baseline, the five plan values and the
+  result of the document's year, as printed.
 
 The chunker is pure (records in, chunks out); bump ``CHUNKER_VERSION`` whenever its output
 changes, so that indexes built by an older chunker are seen as stale.
@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any, Iterable
 
-from corpus.records import BASELINE_YEAR, RESULT_YEAR, Indicator, Plan, Project
+from corpus.records import Indicator, Plan, Project
 from index.text import split_sentences
 
 __all__ = [
@@ -283,13 +283,14 @@ def split_passage(text: str, config: ChunkerConfig = ChunkerConfig()) -> list[st
 
 
 def indicator_line(indicator: Indicator) -> str:
-    """The indicator as one line: name, H30 baseline, the five plan values and the R2 result, as printed."""
+    """The indicator as one line: name, H30 baseline, the five plan values and the result, as printed."""
     plan = "、".join(f"{year} {cell.text}" for year, cell in indicator.plan.items())
     if indicator.result is None:
         result = "記載なし"
     else:
         result = indicator.result.text or indicator.result.evidence
-    return f"{indicator.name}　実績{BASELINE_YEAR}：{indicator.baseline.text}　計画：{plan}　結果{RESULT_YEAR}：{result}"
+    return (f"{indicator.name}　実績{indicator.baseline_year}：{indicator.baseline.text}　計画：{plan}"
+            f"　結果{indicator.result_year}：{result}")
 
 
 def _context(info: ProjectInfo, section: Section) -> str:

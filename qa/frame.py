@@ -27,7 +27,7 @@ class Frame:
     status: str | None = None  # corpus.records.Status value of a status filter
     plan_word: str | None = None
     years: tuple[str, ...] = ()
-    topic: tuple[str, ...] = ()  # content words of the last question's subject (障がい), for 「ほかの課にも」
+    first: tuple[str, ...] = ()  # the conversation's first target (「最初に聞いた事業」)  # content words of the last question's subject (障がい), for 「ほかの課にも」
     language: str = "ja"
 
     @property

@@ -14,7 +14,7 @@ from corpus.evaluate import evaluate
 from corpus.records import Cell, Indicator, Outcome, PlanWord, Result, Status
 from corpus.loader import parse_cell
 from corpus.settings import PACKAGE_DATA_DIR
-from corpus.trace import failures
+from corpus.trace import failures, source_pages, table_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = PACKAGE_DATA_DIR / "koganei_r2.yaml"
@@ -188,6 +188,79 @@ def test_cli_reports_broken_file_without_traceback(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "projects[2]" in proc.stderr and "name" in proc.stderr
+
+
+# --- traceability of plan words and figures per page ------------------------------------------------------
+
+
+def test_source_pages_follow_the_repeated_header():
+    pages = source_pages(SOURCE.read_text(encoding="utf-8"))
+    assert len(pages) == 7
+    plan = load_plan_file(DATA)
+    assert {p.page for p in plan.projects} == set(range(1, 8))
+
+
+def test_plan_words_of_every_page_are_used_exactly():
+    plan = load_plan_file(DATA)
+    pages = source_pages(plan.source_text)
+    for page in range(1, 8):
+        projects = [p for p in plan.projects if p.page == page]
+        words, _ = table_tokens(pages[page - 1], tuple(i.name for p in projects for i in p.indicators))
+        used = {}
+        for p in projects:
+            for ind in p.indicators:
+                for cell in (ind.baseline, *ind.plan.values()):
+                    if cell.word:
+                        used[cell.word.value] = used.get(cell.word.value, 0) + 1
+        assert dict(words) == used, page
+
+
+def test_swapped_plan_word_fails_check_and_loading(tmp_path):
+    """R2 plan 漸増 -> 維持 of 児童館事業: 維持 occurs elsewhere, but not on that page's table that often."""
+    def swap(d):
+        assert _indicator(d, "児童館事業")["plan"]["R2"] == "漸増"
+        _indicator(d, "児童館事業")["plan"]["R2"] = "維持"
+    path = _copy_with(tmp_path, swap)
+    with pytest.raises(TraceabilityError) as exc:
+        load_plan_file(path)
+    assert "page 2" in str(exc.value) and "児童館事業 / indicators[0].plan.R2" in str(exc.value)
+    proc = subprocess.run([sys.executable, "-m", "corpus", "check", "--file", str(path)], capture_output=True, cwd=ROOT)
+    assert proc.returncode == 1 and b"check ok" not in proc.stdout
+    assert "維持".encode() in proc.stdout and b"page 2" in proc.stdout
+
+
+@pytest.mark.parametrize("project, j, year, new", [
+    ("虐待対応事業", 0, "R2", "漸増"),  # 維持 -> 漸増 on page 1
+    ("子どもオンブズパーソン", 0, "R3", "検討"),  # 準備 -> 検討
+    ("児童館事業", 1, "R6", "拡充"),
+])
+def test_any_changed_plan_word_is_caught(tmp_path, project, j, year, new):
+    def change(d):
+        assert _indicator(d, project, j)["plan"][year] != new
+        _indicator(d, project, j)["plan"][year] = new
+    plan = load_plan_file(_copy_with(tmp_path, change), verify=False)
+    assert [c.kind for c in failures(plan)] == ["plan words"]
+
+
+def test_figure_moved_to_another_page_is_caught(tmp_path):
+    """615 is printed in the document (page 1), but not in the table of 児童館事業's page."""
+    def move(d):
+        _indicator(d, "児童館事業", 1)["baseline"] = "615"
+    plan = load_plan_file(_copy_with(tmp_path, move), verify=False)
+    bad = failures(plan)
+    assert [(c.where, c.kind) for c in bad] == [("児童館事業 / indicators[1].baseline", "figures")]
+
+def _indicator(data: dict, project: str, j: int = 0) -> dict:
+    return next(p for p in data["projects"] if p["name"] == project)["indicators"][j]
+
+
+def _copy_with(folder: Path, mutate) -> Path:
+    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    mutate(data)
+    (folder / SOURCE.name).write_bytes(SOURCE.read_bytes())
+    out = folder / "koganei_r2.yaml"
+    out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return out
 
 
 # --- CLI and a second document --------------------------------------------------------------

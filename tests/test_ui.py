@@ -4,20 +4,26 @@ A fake engine stands in for qa; nothing here loads a model or an index.
 """
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import re
 import socket
+import sqlite3
+from urllib.parse import unquote
 
 import pytest
 
 from corpus.evaluate import project_status
 from corpus.loader import load_plan
 from corpus.records import Status
-from qa.types import Answer, AnswerStatus, Citation, IndicatorRow
-from tests.ui_fakes import FakeEngine, make_answer
-from ui import browse, chart, render
+from qa.frame import Frame
+from qa.types import Citation, Confidence, IndicatorRow
+from tests.ui_fakes import FakeEngine, documents, make_answer
+from ui import browse, chart, markup, render
 from ui import strings as S
-from ui.render import Turn
+from ui.feedback import Context, FeedbackError, FeedbackStore, Signer
+from ui.render import PageIndex, Turn
 
 XSS = '<img src=x onerror="window.__xss=1">児童館<script>alert(1)</script>'
 
@@ -36,46 +42,6 @@ def row(project="児童館事業", name="来館者数（人）", status="fell_sh
 def no_raw_tags(html: str, allowed: set[str]) -> bool:
     tags = {t.lower() for t in re.findall(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9]*)", html)}
     return tags <= allowed
-
-
-# --- escaping -----------------------------------------------------------------------------
-
-
-def test_user_markdown_shows_html_and_markdown_as_text():
-    md = render.user_markdown(XSS + " **太字** [link](javascript:x)")
-    assert "<" not in md and ">" not in md
-    assert "&lt;img src=x onerror=&quot;window.\\_\\_xss=1&quot;&gt;" in md
-    assert "\\*\\*太字\\*\\*" in md and "\\[link\\](javascript:x)" in md
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("施策3-2の事業。R2.", "施策3-2の事業。R2."),
-    ("# 見出し\n- 箇条\n1. 番号\n  > 引用\n===", "\\# 見出し\n\\- 箇条\n1\\. 番号\n  \\> 引用\n\\==="),
-    ("`code` ~~x~~ a|b", "\\`code\\` \\~\\~x\\~\\~ a\\|b"),
-])
-def test_markdown_literal_escapes_only_active_markup(text, expected):
-    assert render.markdown_literal(text) == expected
-
-
-def test_user_markdown_truncates_very_long_questions():
-    md = render.user_markdown("あ" * 5000)
-    assert md.startswith("あ" * render.QUESTION_DISPLAY_CHARS)
-    assert "全5,000文字" in md and len(md) < 400
-
-
-def test_safe_markdown_neutralises_raw_html_but_keeps_markdown():
-    out = render.safe_markdown(f"**回答**「{XSS}」\n- 項目")
-    assert "<" not in out
-    assert "**回答**" in out and "- 項目" in out
-
-
-def test_answer_markdown_lists_each_cited_place_once():
-    c = Citation("児童館事業", "結果の説明", 2, "…")
-    a = make_answer("q", "本文", sources=(c, c, Citation("児童館事業", "事業の内容", 2, "…")))
-    md = render.answer_markdown(a)
-    assert md.startswith("本文")
-    assert md.count("結果の説明") == 1
-    assert md.endswith("*出典：児童館事業・結果の説明（p.2） ／ 児童館事業・事業の内容（p.2）*")
 
 
 # --- highlighting -------------------------------------------------------------------------
@@ -110,28 +76,6 @@ def test_highlight_without_terms_is_just_escaped():
     assert render.highlight("<b>", []) == "&lt;b&gt;"
 
 
-# --- sources panel ------------------------------------------------------------------------
-
-
-def test_sources_html_shows_project_section_page_and_marks():
-    a = make_answer("q", sources=(Citation("児童館事業", "結果の説明", 2, "来館者数は<約6割>", ("来館者数",)),))
-    html = render.sources_html(a)
-    assert "児童館事業" in html and "結果の説明" in html and "p.2" in html
-    assert "<mark>来館者数</mark>は&lt;約6割&gt;" in html
-
-
-def test_sources_html_escapes_everything_from_the_answer():
-    a = make_answer("q", sources=(Citation(XSS, XSS, 1, XSS, (XSS, "児童館")),))
-    html = render.sources_html(a)
-    assert no_raw_tags(html, {"div", "article", "header", "span", "p", "mark"})
-    assert "onerror=" not in html.replace("onerror=&quot;", "")
-
-
-def test_sources_html_placeholders():
-    assert S.NO_SOURCES in render.sources_html(None)
-    assert S.SOURCES_NONE_FOR_ANSWER in render.sources_html(make_answer("q"))
-
-
 def test_passage_text_shortens_padding():
     assert render.passage_text("来館者数（人）\u3000\u3000\u300051,840人\n\n  次 ") == "来館者数（人）\u300051,840人\n次"
 
@@ -162,68 +106,6 @@ def test_indicator_table_unknown_status_is_unclear_and_text_is_escaped():
     html = render.indicator_table_html([row(project=XSS, name=XSS, status="weird")])
     assert "？ 判定不能" in html
     assert no_raw_tags(html, {"table", "thead", "tbody", "tr", "th", "td", "span", "div"})
-
-
-# --- chat handler -------------------------------------------------------------------------
-
-
-def test_chat_history_passes_prior_answers_only():
-    engine = FakeEngine()
-    handler = __import__("ui.app", fromlist=["ChatHandler"]).ChatHandler(engine)
-    t1 = handler.reply("児童館の来館者数は？", [])
-    refused = handler.reply("あ" * 3000, [t1])
-    t3 = handler.reply("会議意見は？", [t1, refused])
-    assert refused.answer is None and "3,000文字" in refused.reply
-    assert [q for q, _ in engine.calls] == ["児童館の来館者数は？", "会議意見は？"]  # the long one never reached qa
-    assert engine.calls[1][1] == [t1.answer]
-    assert t3.answer is not None
-
-
-def test_engine_failure_is_logged_and_shown_politely(caplog):
-    from ui.app import ChatHandler
-
-    handler = ChatHandler(FakeEngine(fail=True))
-    with caplog.at_level(logging.ERROR, logger="ui.app"):
-        turn = handler.reply("児童館", [])
-    assert turn.reply == S.ERROR and turn.answer is None and turn.refusal == "error"
-    assert any(r.exc_info and "engine exploded" in str(r.exc_info[1]) for r in caplog.records)
-
-
-def test_handler_outputs_after_an_answer():
-    import gradio as gr
-
-    from ui.app import N_FOLLOWUPS, ChatHandler
-
-    out = ChatHandler(FakeEngine())("R2で計画を下回った事業は？", [])
-    md, data, messages, turns, sources, indicators, heading, *buttons = out
-    assert md.startswith("R2で計画を下回った") and data["status"] == "answered"
-    assert [m["role"] for m in messages] == ["user", "assistant"] and len(turns) == 1
-    assert "planqa-source" in sources
-    assert indicators["visible"] is True and "× 未達成" in indicators["value"]
-    assert heading == S.FOLLOWUPS_HEADING
-    assert len(buttons) == N_FOLLOWUPS
-    assert [b["visible"] for b in buttons] == [True, True] + [False] * (N_FOLLOWUPS - 2)
-    # an empty question changes nothing on screen
-    empty = ChatHandler(FakeEngine())("  ", turns)
-    assert empty[0] == S.EMPTY_QUESTION and all(isinstance(v, type(gr.skip())) for v in empty[2:])
-
-
-def test_xss_question_is_escaped_in_the_chat():
-    from ui.app import ChatHandler
-
-    _, _, messages, *_ = ChatHandler(FakeEngine())(XSS, [])
-    assert "<" not in messages[0]["content"]
-    assert "<img" not in messages[1]["content"] and "<script" not in messages[1]["content"]
-
-
-def test_session_keeps_a_bounded_number_of_turns():
-    from ui.app import MAX_TURNS, ChatHandler
-
-    handler = ChatHandler(lambda q, h: make_answer(q))
-    turns: list[Turn] = []
-    for i in range(MAX_TURNS + 5):
-        turns = handler(f"質問{i}", turns)[3]
-    assert len(turns) == MAX_TURNS and turns[-1].question == f"質問{MAX_TURNS + 4}"
 
 
 # --- staff views --------------------------------------------------------------------------
@@ -271,39 +153,256 @@ def test_project_detail(plan):
     assert S.PROJECT_DETAIL_HINT in browse.project_detail_html(None)
 
 
-def test_chart_rows_and_svg(plan):
+def test_chart_rows_and_html(plan):
     rows = chart.numeric_rows(plan)
     assert len(rows) == 20
     hall = next(r for r in rows if r.name.startswith("来館者数"))
     assert (hall.baseline, hall.result, hall.status) == (98875, 51840, Status.FELL_SHORT)
-    svg = chart.indicator_chart_svg(rows)
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert svg.count('class="planqa-chart-row planqa-st-fell_short"') == sum(r.status is Status.FELL_SHORT for r in rows)
-    assert "× 未達成" in svg and "H30比 52%" in svg
+    html = chart.indicator_chart_html(rows)
+    assert html.count('class="planqa-chart-row planqa-st-fell_short"') == sum(r.status is Status.FELL_SHORT for r in rows)
+    assert "× 未達成" in html and "H30比 52%" in html
     only = chart.chart_html(plan, only_short=True)
-    assert "planqa-st-met" not in only and "planqa-st-fell_short" in only
+    assert "planqa-chart-row planqa-st-met" not in only and "planqa-st-fell_short" in only
 
 
 def test_chart_escapes_labels():
     r = chart.ChartRow(XSS, XSS, "<u>", 1, 0, "1", "0", Status.FELL_SHORT)
-    svg = chart.indicator_chart_svg([r])
-    assert "<img" not in svg and "<script" not in svg and "<u>" not in svg
-    assert "H30比 0%" in svg
-    assert S.CHART_EMPTY in chart.indicator_chart_svg([])
+    html = chart.indicator_chart_html([r])
+    assert "<img" not in html and "<script" not in html and "<u>" not in html
+    assert "H30比 0%" in html
+    assert S.CHART_EMPTY in chart.indicator_chart_html([])
+
+
+def test_chart_csv(plan):
+    header, *rows = csv_rows(chart.chart_csv_url(chart.numeric_rows(plan)))
+    assert header == list(S.CHART_CSV_COLUMNS) and len(rows) == 20
+    assert ["児童館事業", "来館者数（人）", "人", "98,875", "51,840", "52", "未達成"] in rows
+
+
+def csv_rows(url: str) -> list[list[str]]:
+    prefix = "data:text/csv;charset=utf-8,"
+    assert url.startswith(prefix)
+    text = unquote(url[len(prefix):])
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_project_list_html_and_csv(plan):
+    html = browse.project_list_html(plan, browse.ProjectFilter(department="保育課"))
+    names = {p.name for p in plan.projects if "保育課" in p.departments}
+    assert html.count('<details class="planqa-project">') == len(names)
+    assert S.PROJECTS_COUNT.format(shown=len(names), total=20) in html and "事業一覧.csv" in html
+    header, *rows = csv_rows(browse.projects_csv_url(plan, browse.ProjectFilter(department="保育課")))
+    assert header == list(S.PROJECTS_CSV_COLUMNS) and {r[3] for r in rows} == names
+
+
+# --- the answer's Markdown ----------------------------------------------------------------
+
+
+def test_bold_closes_after_japanese_brackets():
+    # CommonMark leaves this literal: ** after 「）」 followed by kana does not close
+    html = markup.to_html("**施設等利用給付の上乗せ（認可外保育施設）**などの記載を確認しました")
+    assert html == "<p><strong>施設等利用給付の上乗せ（認可外保育施設）</strong>などの記載を確認しました</p>"
+
+
+def test_a_heading_after_a_bullet_is_not_folded_into_it():
+    html = markup.to_html("**虐待対応事業**（子育て支援課）\n- × 指標A\n**児童館事業**（児童青少年課）\n- × 指標B")
+    assert html == ("<p><strong>虐待対応事業</strong>（子育て支援課）</p><ul><li>× 指標A</li></ul>"
+                    "<p><strong>児童館事業</strong>（児童青少年課）</p><ul><li>× 指標B</li></ul>")
+
+
+def test_nested_bullets_quotes_and_paragraphs():
+    html = markup.to_html("前文\n続き\n\n- 一\n  - 一の一\n  - 一の二\n- 二\n> 引用\n> 続き\n後文")
+    assert html == ("<p>前文<br>続き</p><ul><li>一<ul><li>一の一</li><li>一の二</li></ul></li><li>二</li></ul>"
+                    "<blockquote><p>引用<br>続き</p></blockquote><p>後文</p>")
+
+
+def test_markup_escapes_everything_and_drops_stray_bold_marks():
+    html = markup.to_html(f"**{XSS}** と ** だけ")
+    assert no_raw_tags(html, {"p", "strong"}) and "&lt;img" in html
+    assert "**" not in html and html.count("<strong>") == 1
+
+
+def test_citations_become_links_only_when_known():
+    html = markup.to_html("本文[1]と[2]と[9]", lambda n: f'<button data-n="{n}">[{n}]</button>' if n <= 2 else None)
+    assert html == '<p>本文<button data-n="1">[1]</button>と<button data-n="2">[2]</button>と[9]</p>'
+
+
+def test_plain_text_for_copy():
+    assert markup.to_plain("**児童館**の結果\n- **来館者数** 51,840人[1]\n  - 内訳") == (
+        "児童館の結果\n・来館者数 51,840人[1]\n  ・内訳")
+
+
+def test_printed_labels_are_numbered_when_the_engine_does_not_number_them():
+    a = make_answer("q", "内容（p.2 児童館事業・事業の内容）と結果（p.2 児童館事業・結果の説明）。",
+                    sources=(Citation("児童館事業", "事業の内容", 2, "…"), Citation("児童館事業", "結果の説明", 2, "…")))
+    assert render.numbered_text(a) == "内容（p.2 児童館事業・事業の内容）[1]と結果（p.2 児童館事業・結果の説明）[2]。"
+    numbered = make_answer("q", "すでに番号付き（p.2 児童館事業・事業の内容）[2]", sources=a.sources)
+    assert render.numbered_text(numbered) == numbered.text
+
+
+# --- one turn as the page shows it --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pages(plan):
+    return PageIndex([plan])
+
+
+def test_turn_html_one_numbering_for_text_and_sources(pages):
+    a = FakeEngine()("児童館の来館者数は？")
+    html = render.turn_html(Turn("t1", "児童館の来館者数は？", a), pages, "tok")
+    text_cites = re.findall(r'class="planqa-cite" data-n="(\d)"', html)
+    list_cites = re.findall(r'class="planqa-cite planqa-cite-item" data-n="(\d)"', html)
+    assert text_cites == ["2", "1"] and list_cites == ["1", "2"]
+    # each link carries the passage's place on its page
+    first = re.search(r'data-n="1" data-plan="koganei-r2" data-page="2" data-spans="(\d+)-(\d+)"', html)
+    s, e = int(first.group(1)), int(first.group(2))
+    page = pages.pages["koganei-r2"][2]
+    assert page[s:e].replace("\n", "").startswith("子どもの健全育成")
+    assert 'data-feedback="tok"' in html and "data-copy=" in html and "data-md=" in html
+    assert "**" not in re.sub(r'data-(md|copy)="[^"]*"', "", html)
+
+
+def test_turn_html_escapes_the_question_everywhere(pages):
+    a = make_answer(XSS, f"「{XSS}」について", sources=(Citation(XSS, XSS, 1, XSS, (XSS,)),))
+    html = render.turn_html(Turn("t", XSS, a), pages)
+    assert "<img" not in html and "<script" not in html
+    assert no_raw_tags(html, {"article", "div", "span", "p", "strong", "button", "section", "h3", "ol", "li",
+                              "mark", "form", "label", "textarea", "br"})
+
+
+def test_low_confidence_is_said_plainly_with_choices(pages):
+    a = FakeEngine()("あかちゃんをあずけたい")
+    assert a.confidence is Confidence.LOW
+    html = render.turn_html(Turn("t", a.question, a), pages)
+    assert S.LOW_CONFIDENCE in html and 'class="planqa-lowconf"' in html
+    assert html.count('class="planqa-ask planqa-choice"') == 2 and 'data-ask="一時預かりの事業はありますか？"' in html
+    high = FakeEngine()("児童館")
+    assert "planqa-lowconf" not in render.turn_html(Turn("t", "児童館", high), pages)
+
+
+def test_indicator_csv_in_an_answer(pages):
+    a = FakeEngine()("R2で計画を下回った事業は？")
+    html = render.turn_html(Turn("t", a.question, a), pages)
+    url = html.split('class="planqa-download" href="')[1].split('"')[0]
+    header, *rows = csv_rows(url.replace("&amp;", "&"))
+    assert header[:4] == ["資料", "事業", "指標", "単位"] and header[4] == "H30（基準）"
+    assert any(r[1] == "児童館事業" and r[7] == "未達成" for r in rows)
+
+
+def test_saved_turn_markdown_shows_the_question_literally():
+    t = Turn("t", "**太字** <b>\n二行目", make_answer("q", "**回答**", sources=(Citation("児童館事業", "結果の説明", 2, "…"),)))
+    md = render.turn_markdown(t)
+    assert "> \\*\\*太字\\*\\* \\<b\\>\n> 二行目" in md
+    assert "**回答**" in md and "[1] 児童館事業・結果の説明（p.2）" in md
+
+
+def test_start_screen_examples_per_kind(plan):
+    html = render.start_html("説明", [("市民", ["質問A"]), ("職員", [XSS])])
+    assert html.count('class="planqa-example-group"') == 2 and 'data-ask="質問A"' in html and "<img" not in html
+    assert S.PRIVACY_NOTE in html
+
+
+# --- the chat handler ---------------------------------------------------------------------
+
+
+def handler(engine=None):
+    from ui.app import ChatHandler
+
+    return ChatHandler(engine or FakeEngine(), PageIndex([load_plan()]), Signer(b"k" * 32))
+
+
+def test_handler_keeps_only_the_frame_and_passes_it_on():
+    engine = FakeEngine()
+    h = handler(engine)
+    md, data, html, frame, box, notice = h("児童館の来館者数は？", None, "")
+    assert isinstance(frame, Frame) and frame.project_ids and box == "" and notice == ""
+    assert data["status"] == "answered" and S.CITATION_LINE in md and 'class="planqa-turn"' in html
+    h("その会議意見は？", frame, "koganei-r2")
+    assert engine.calls[1] == ("その会議意見は？", frame, ("koganei-r2",))
+    assert engine.calls[0][2] is None  # all documents
+
+
+def test_handler_refuses_empty_and_long_questions_and_keeps_the_text():
+    import gradio as gr
+
+    engine = FakeEngine()
+    h = handler(engine)
+    for q, words in (("  ", S.EMPTY_QUESTION), ("あ" * 2001, "2,001文字")):
+        md, data, html, frame, box, notice = h(q, None, "")
+        assert words in md and data["status"] == "refused" and words in notice
+        assert all(isinstance(v, type(gr.skip())) for v in (html, frame, box))  # the typed text stays
+    assert engine.calls == []
+
+
+def test_engine_failure_is_logged_and_shown_politely(caplog):
+    h = handler(FakeEngine(fail=True))
+    with caplog.at_level(logging.ERROR, logger="ui.app"):
+        md, data, html, _frame, box, _notice = h("児童館", None, "")
+    assert md == S.ERROR and data["status"] == "error" and S.ERROR in html and box == ""
+    assert any(r.exc_info and "engine exploded" in str(r.exc_info[1]) for r in caplog.records)
+
+
+# --- feedback -----------------------------------------------------------------------------
+
+
+def test_feedback_round_trip(tmp_path):
+    signer = Signer()
+    ctx = Context("t1", "児童館の来館者数は？", "answered", "high", ("児童館事業・結果の説明（p.2）",), ("koganei-r2",))
+    store = FeedbackStore(tmp_path / "f.sqlite3")
+    assert store.entries() == []
+    store.record(signer.verify(signer.sign(ctx)), "down")
+    store.record(signer.verify(signer.sign(ctx)), "down", "数字が古い")  # the comment replaces the row
+    (e,) = store.entries()
+    assert (e.vote, e.comment, e.question, e.sources) == ("down", "数字が古い", ctx.question, ctx.sources)
+    cols = [r[1] for r in sqlite3.connect(tmp_path / "f.sqlite3").execute("PRAGMA table_info(feedback)")]
+    assert not {"ip", "user_agent", "session", "name"} & set(cols)
+
+
+def test_feedback_refuses_forged_tokens_and_bad_votes(tmp_path):
+    signer = Signer()
+    token = signer.sign(Context("t", "q", "answered", "high", ()))
+    store = FeedbackStore(tmp_path / "f.sqlite3")
+    with pytest.raises(FeedbackError):
+        signer.verify(token[:-2] + "00")
+    with pytest.raises(FeedbackError):
+        Signer().verify(token)  # another server start
+    with pytest.raises(FeedbackError):
+        store.record(signer.verify(token), "maybe")
+    with pytest.raises(FeedbackError):
+        store.record(signer.verify(token), "up", "あ" * 1001)
+
+
+def test_feedback_cli_lists_and_exports(planqa_env, capsys):
+    from ui.__main__ import main
+
+    assert main(["feedback"]) == 0 and "評価はまだありません" in capsys.readouterr().out
+    s = Signer()
+    FeedbackStore().record(s.verify(s.sign(Context("t", "保育料は？", "no_answer", "high", ()))), "down", "載せてほしい")
+    assert main(["feedback"]) == 0
+    out = capsys.readouterr().out
+    assert "👎" in out and "保育料は？" in out and "載せてほしい" in out
+    assert main(["feedback", "--csv"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeff") and out.splitlines()[0].lstrip("\ufeff").split(",") == list(S.CLI_FEEDBACK_COLUMNS)
 
 
 # --- the app ------------------------------------------------------------------------------
 
 
-def test_build_app_exposes_ask(plan):
+def test_build_app_exposes_only_ask_and_keeps_nothing_in_the_browser(plan):
     import gradio as gr
 
-    from ui.app import build_app
+    from ui.app import build_app, launch_options
 
-    demo = build_app(FakeEngine(), plan=plan)
+    demo = build_app(FakeEngine(), plans=[plan], documents=documents())
     assert isinstance(demo, gr.Blocks)
-    public = [d for d in demo.fns.values() if d.api_visibility == "public"]
+    public = [d for d in demo.fns.values() if d.api_visibility == "public" and d.api_name != "send_feedback"]
     assert [d.api_name for d in public] == ["ask"]
+    opts = launch_options()
+    assert opts["run_history"] is False and "settings" not in opts["footer_links"]
+    assert "localStorage" not in opts["head"]
 
 
 def _free_port() -> int:
@@ -312,21 +411,26 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_api_round_trip_in_process(plan):
+def test_api_round_trip_in_process(plan, planqa_env):
     """The /ask endpoint through gradio_client: question in, Markdown answer first out."""
     from gradio_client import Client
 
     from ui.app import build_app
 
-    demo = build_app(FakeEngine(), plan=plan)
+    demo = build_app(FakeEngine(), plans=[plan], documents=documents())
     port = _free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, ssr_mode=False)
     try:
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
         md, data, *_ = client.predict("児童館の来館者数は？", api_name="/ask")
-        assert "児童館事業" in md and S.CITATION_LINE in md
-        assert data["status"] == "answered" and data["sources"]
+        assert "児童館事業" in md and S.CITATION_LINE in md and "[1] 児童館事業・事業の内容（p.2）" in md
+        assert data["status"] == "answered" and data["sources"][0]["n"] == 1
         md2, data2, *_ = client.predict("あ" * 2001, api_name="/ask")
         assert data2["status"] == "refused" and "2,001文字" in md2
     finally:
         demo.close()
+
+
+def test_api_markdown_never_carries_raw_html():
+    md = render.answer_markdown(make_answer("q", f"「{XSS}」", sources=(Citation("児童館事業", "結果の説明", 2, "…"),)))
+    assert "<" not in md and "&lt;img" in md and md.endswith("[1] 児童館事業・結果の説明（p.2）")

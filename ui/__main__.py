@@ -1,4 +1,8 @@
-"""``python -m ui``: prepare the index and model, then serve the web UI (127.0.0.1 by default)."""
+"""``python -m ui``: prepare the index and model, then serve the web UI (127.0.0.1 by default).
+
+``python -m ui feedback [--csv]`` lists the 👍/👎 ratings sent from the page (for the staff who
+maintain the records).
+"""
 from __future__ import annotations
 
 import argparse
@@ -6,8 +10,12 @@ import logging
 import os
 import sys
 import time
+from pathlib import Path
 
-from corpus.settings import get_settings
+from corpus.errors import CorpusError
+from corpus.settings import get_settings, home_problem
+from index.errors import IndexLayerError
+from ui import guard
 from ui import strings as S
 
 
@@ -22,9 +30,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help=f"questions answered at the same time; more wait in the queue (default {DEFAULT_CONCURRENCY})")
     parser.add_argument("--max-queue", type=int, default=DEFAULT_MAX_QUEUE,
                         help=f"questions allowed to wait before new ones are turned away (default {DEFAULT_MAX_QUEUE})")
+    parser.add_argument("--feedback-db", type=Path, default=None,
+                        help="SQLite file for 👍/👎 ratings (default PLANQA_HOME/feedback.sqlite3)")
     parser.add_argument("--no-warm-up", action="store_true",
                         help="start serving at once and let the first question load the index and model")
     return parser.parse_args(argv)
+
+
+def feedback_main(argv: list[str]) -> int:
+    from ui.feedback import FeedbackStore, entries_csv, entries_text
+
+    parser = argparse.ArgumentParser(prog="python -m ui feedback",
+                                     description="ratings sent from the page, oldest first (PLANQA_HOME/feedback.sqlite3)")
+    parser.add_argument("--csv", action="store_true", help="CSV (UTF-8 with BOM, header row) for a spreadsheet")
+    args = parser.parse_args(argv)
+    store = FeedbackStore()
+    entries = store.entries()
+    if args.csv:
+        sys.stdout.write(entries_csv(entries))
+    elif not entries:
+        print(S.CLI_FEEDBACK_EMPTY.format(path=store.path))
+    else:
+        sys.stdout.write(entries_text(entries))
+    return 0
 
 
 def warm_up() -> None:
@@ -42,26 +70,41 @@ def warm_up() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["feedback"]:
+        return feedback_main(argv[1:])
+    guard.prepare_temp_dir()
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up probes
     # The server may be offline: no usage statistics, no update check.
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    if not args.no_warm_up:
-        warm_up()
-
     from ui.app import build_app, launch_options
+    from ui.feedback import FeedbackStore
 
-    demo = build_app(concurrency_limit=args.concurrency, max_queue=args.max_queue)
+    try:  # a broken data file or unusable home: refuse to start, saying what `corpus check` says
+        if not args.no_warm_up:
+            warm_up()
+        demo = build_app(concurrency_limit=args.concurrency, max_queue=args.max_queue,
+                         feedback=FeedbackStore(args.feedback_db) if args.feedback_db else None)
+    except (CorpusError, IndexLayerError, OSError) as exc:
+        message = home_problem(exc) if isinstance(exc, OSError) else str(exc)
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
+        return 2
     print(S.CLI_SERVING.format(host=args.host, port=args.port), flush=True)
-    demo.launch(
-        server_name=args.host,
-        server_port=args.port,
-        ssr_mode=False,
-        show_error=False,
-        footer_links=["api", "settings"],
-        **launch_options(),
-    )
+    try:
+        demo.launch(
+            server_name=args.host,
+            server_port=args.port,
+            ssr_mode=False,
+            show_error=False,
+            **launch_options(),
+            **guard.launch_kwargs(demo),
+        )
+    except KeyboardInterrupt:  # Ctrl+C or SIGTERM (see ui.guard): a normal stop, temp folder removed at exit
+        demo.close()
     return 0
 
 

@@ -1,242 +1,334 @@
 """The Gradio app: a chat over ``qa.answer`` plus staff views of the plan records.
 
 ``build_app()`` builds the Blocks and returns it; nothing is loaded or launched on import. The
-chat is also the public API endpoint ``/ask`` (input: the question; first output: the answer
-in Markdown, second: the answer as JSON).
+chat is also the public API endpoint ``/ask`` (input: the question and, optionally, the
+document; first output: the answer in Markdown, second: the answer as JSON).
+
+The server keeps no conversation: a session holds only the last answer's ``Frame`` (what a
+follow-up needs). Each new exchange is sent to the page as one rendered ``<article>``, which
+the page's script (``static/chat.js``) appends to a log that lives only in that page.
 """
 from __future__ import annotations
 
+import json
 import logging
+import uuid
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from corpus.loader import load_plan
+from corpus.loader import load_plans
 from corpus.records import Plan
-from qa.types import Answer
-from ui import browse, chart, render
+from qa.frame import Frame
+from qa.types import Answer, DocumentRef
+from ui import browse, chart, examples, render
 from ui import strings as S
-from ui.render import Turn
+from ui.feedback import Context, FeedbackError, FeedbackStore, Signer
+from ui.render import PageIndex, Turn
 from ui.style import CSS, theme
 
 log = logging.getLogger(__name__)
 
-AnswerFn = Callable[[str, list[Answer]], Answer]
+AnswerFn = Callable[..., Answer]  # (question, *, frame, plan_ids) -> Answer
 
 MAX_QUESTION_CHARS = 2000
-MAX_TURNS = 50  # a session keeps (and passes to qa) at most this many exchanges
-N_FOLLOWUPS = 4
 DEFAULT_CONCURRENCY = 4
 DEFAULT_MAX_QUEUE = 100
+ALL_DOCUMENTS = ""  # selector value: search every loaded document
+
+_SCRIPT = Path(__file__).with_name("static") / "chat.js"
 
 
-def qa_answer(question: str, history: list[Answer]) -> Answer:
+def qa_answer(question: str, *, frame: Frame | None = None, plan_ids: tuple[str, ...] | None = None) -> Answer:
     """The real engine, imported on first use so building the app loads no model."""
     import qa
 
-    return qa.answer(question, history=history)
+    return qa.answer(question, frame=frame, plan_ids=plan_ids)
+
+
+def qa_documents() -> list[DocumentRef]:
+    import qa
+
+    return list(qa.documents())
+
+
+def page_script() -> str:
+    """The page's script with its texts and limits filled in."""
+    config = {
+        "limit": MAX_QUESTION_CHARS,
+        "text": {
+            "counter": S.COUNTER.replace(":,", ""), "counterOver": S.COUNTER_OVER.replace(":,", ""),
+            "empty": S.EMPTY_QUESTION, "tooLong": S.TOO_LONG_SHORT.format(limit=MAX_QUESTION_CHARS),
+            "pending": S.PENDING, "failed": S.PENDING_FAILED, "you": S.YOU, "copied": S.COPIED,
+            "thanks": S.FEEDBACK_THANKS, "commentThanks": S.FEEDBACK_COMMENT_THANKS,
+            "feedbackFailed": S.FEEDBACK_FAILED, "viewerHint": S.VIEWER_HINT, "viewerNotFound": S.VIEWER_NOT_FOUND,
+            "saveTitle": S.SAVE_TITLE, "savedAt": S.SAVED_AT, "saveFile": S.SAVE_CHAT_FILE,
+            "nothingToSave": S.NOTHING_TO_SAVE,
+        },
+    }
+    js = _SCRIPT.read_text(encoding="utf-8").replace("__PLANQA_CONFIG__", json.dumps(config, ensure_ascii=False))
+    return js.replace("</", "<\\/")
 
 
 def launch_options() -> dict[str, Any]:
-    """Keyword arguments for ``Blocks.launch`` that belong to the app's look."""
-    return {"theme": theme(), "css": CSS}
+    """Keyword arguments for ``Blocks.launch`` that belong to the app's look and privacy."""
+    return {
+        "theme": theme(),
+        "css": CSS,
+        "head": f'<meta name="color-scheme" content="light dark"><script>{page_script()}</script>',
+        # Nothing of a question may stay in the browser: no run history, no developer panels.
+        "run_history": False,
+        "footer_links": [],
+    }
+
+
+def notice_html(text: str) -> str:
+    return f'<p role="alert">{render.escape(text)}</p>' if text else ""
 
 
 class ChatHandler:
-    """Turns a question and the session's turns into everything the chat shows.
+    """Turns a question, the session's frame and the chosen document into what the page shows.
 
     Kept apart from the Blocks so tests can call it directly with a fake engine.
     """
 
-    def __init__(self, answer_fn: AnswerFn, *, max_chars: int = MAX_QUESTION_CHARS):
+    def __init__(self, answer_fn: AnswerFn, pages: PageIndex, signer: Signer | None = None, *,
+                 max_chars: int = MAX_QUESTION_CHARS):
         self.answer_fn = answer_fn
+        self.pages = pages
+        self.signer = signer or Signer()
         self.max_chars = max_chars
 
-    def reply(self, question: str, turns: Sequence[Turn]) -> Turn:
-        """The next turn for ``question``; never raises for a bad question or an engine failure."""
-        if len(question) > self.max_chars:
-            return Turn(question, S.TOO_LONG.format(n=len(question), limit=self.max_chars), refusal="refused")
+    def reply(self, question: str, frame: Frame | None = None, plan_ids: tuple[str, ...] | None = None) -> Turn:
+        """The next turn for an accepted question; never raises for an engine failure."""
+        turn_id = uuid.uuid4().hex
         try:
-            answer = self.answer_fn(question, render.history(turns))
+            answer = self.answer_fn(question, frame=frame, plan_ids=plan_ids)
         except Exception:
             # The user sees a plain apology; the operator gets the traceback.
-            log.exception("qa.answer failed for a question of %d characters: %r", len(question), question[:200])
-            return Turn(question, S.ERROR, refusal="error")
-        return Turn(question, render.answer_markdown(answer), answer)
+            log.exception("qa.answer failed for a question of %d characters", len(question))
+            return Turn(turn_id, question, None, S.ERROR)
+        return Turn(turn_id, question, answer)
 
-    def __call__(self, question: str | None, turns: list[Turn] | None) -> tuple:
-        """Gradio handler: (question, turns) -> outputs listed in ``chat_outputs``."""
-        turns = list(turns or [])
-        question = question or ""
+    def token(self, turn: Turn, plan_ids: tuple[str, ...] | None) -> str:
+        a = turn.answer
+        if a is None:
+            return ""
+        return self.signer.sign(Context(
+            turn.id, turn.question, a.status.value, getattr(a.confidence, "value", str(a.confidence)),
+            tuple(render.citation_label(c) for c in a.sources), tuple(plan_ids or ()),
+        ))
+
+    def refusal(self, question: str) -> str | None:
         if not question.strip():
-            return (S.EMPTY_QUESTION, {"status": "refused", "answer": S.EMPTY_QUESTION}) + tuple(
-                gr.skip() for _ in range(5 + N_FOLLOWUPS)
-            )
-        turn = self.reply(question, turns)
-        turns = (turns + [turn])[-MAX_TURNS:]
-        return outputs_for(turns)
+            return S.EMPTY_QUESTION
+        if len(question) > self.max_chars:
+            return S.TOO_LONG.format(n=len(question), limit=self.max_chars)
+        return None
+
+    def __call__(self, question: str | None, frame: Frame | None, document: str | None) -> tuple:
+        """Gradio handler -> (answer Markdown, answer JSON, new turn HTML, frame, question box, notice)."""
+        question = question or ""
+        refused = self.refusal(question)
+        if refused:
+            # The typed text stays in the box so it can be shortened, not lost.
+            data = {"question": question[:200], "status": "refused", "answer": refused}
+            return refused, data, gr.skip(), gr.skip(), gr.skip(), notice_html(refused)
+        plan_ids = (document,) if document else None
+        turn = self.reply(question, frame, plan_ids)
+        html = render.turn_html(turn, self.pages, self.token(turn, plan_ids))
+        if turn.answer is None:
+            data = {"question": question[:200], "status": "error", "answer": turn.message}
+            return turn.message, data, html, gr.skip(), "", ""
+        a = turn.answer
+        return render.answer_markdown(a), a.to_json(), html, a.frame, "", ""
 
 
-def answer_json(turn: Turn) -> dict:
-    """The second API output: qa's JSON contract, or the same keys for a turn the UI answered."""
-    if turn.answer is not None:
-        return turn.answer.to_json()
-    return {"question": turn.question[:render.QUESTION_DISPLAY_CHARS], "status": turn.refusal, "answer": turn.reply}
-
-
-def outputs_for(turns: list[Turn]) -> tuple:
-    """Values for the chat outputs after ``turns`` (the last turn is the one just answered)."""
-    last = turns[-1] if turns else None
-    answer = last.answer if last else None
-    table = render.indicator_table_html(answer.indicators) if answer else ""
-    followups = list(answer.followups[:N_FOLLOWUPS]) if answer else []
-    buttons = [
-        gr.update(value=followups[i], visible=True) if i < len(followups) else gr.update(value="", visible=False)
-        for i in range(N_FOLLOWUPS)
-    ]
+def static_log_html(pages: PageIndex) -> str:
+    """The log the script fills, the cited-page viewer, and the page texts it shows."""
     return (
-        last.reply if last else "",
-        answer_json(last) if last else {},
-        render.chat_messages(turns),
-        turns,
-        render.sources_html(answer) if last else render.sources_html(None),
-        gr.update(value=(f"<h3>{render.escape(S.INDICATORS_HEADING)}</h3>" + table) if table else "",
-                  visible=bool(table)),
-        S.FOLLOWUPS_HEADING if followups else "",
-        *buttons,
+        f'<div id="planqa-log" aria-live="polite" aria-label="{render.escape(S.CHAT_LABEL)}"></div>'
+        '<dialog id="planqa-viewer" aria-labelledby="planqa-viewer-title">'
+        '<div class="planqa-viewer-head"><div>'
+        '<h2 class="planqa-viewer-title" id="planqa-viewer-title"></h2>'
+        '<p class="planqa-viewer-doc"></p><p class="planqa-viewer-note"></p></div>'
+        f'<button type="button" class="planqa-viewer-close">{render.escape(S.VIEWER_CLOSE)}</button></div>'
+        '<pre class="planqa-page-text" tabindex="0"></pre></dialog>'
+        f'<div id="planqa-pages" hidden data-json="{render.escape(pages.json())}"></div>'
     )
+
+
+def status_html() -> str:
+    return ('<div id="planqa-status"><span id="planqa-counter" aria-live="polite">'
+            f'{render.escape(S.COUNTER.format(n=0, limit=MAX_QUESTION_CHARS))}</span>'
+            f'<span class="planqa-hint">{render.escape(S.ENTER_HINT)}</span>'
+            '<span id="planqa-client-notice" role="alert"></span></div>')
+
+
+def header_html() -> str:
+    return f'<h1>{render.escape(S.HEADER_TITLE)}</h1>'
+
+
+def start_for(plans: Sequence[Plan], docs: Sequence[DocumentRef], choice: str) -> str:
+    chosen = [p for p in plans if p.id == choice]
+    if chosen:
+        doc = next((d for d in docs if d.plan_id == choice), None)
+        lead = S.LEAD_ONE.format(label=doc.label if doc else chosen[0].title)
+        groups = examples.examples_for(chosen[0])
+    elif len(docs) == 1:
+        lead = S.LEAD_ONE.format(label=docs[0].label)
+        groups = examples.examples_for_all(plans)
+    else:
+        lead = S.LEAD_MANY.format(n=len(docs))
+        groups = examples.examples_for_all(plans)
+    return render.start_html(lead, groups)
 
 
 def build_app(
     answer_fn: AnswerFn | None = None,
     *,
-    plan: Plan | None = None,
+    plans: Sequence[Plan] | None = None,
+    documents: Sequence[DocumentRef] | None = None,
+    feedback: FeedbackStore | None = None,
     concurrency_limit: int = DEFAULT_CONCURRENCY,
     max_queue: int = DEFAULT_MAX_QUEUE,
 ) -> gr.Blocks:
-    """Build the app. ``answer_fn(question, history)`` defaults to ``qa.answer``.
+    """Build the app. ``answer_fn(question, frame=, plan_ids=)`` defaults to ``qa.answer``.
 
-    ``plan`` (for the staff tabs) defaults to the plan in the data folders.
+    ``plans`` (page texts, staff tabs, examples) default to the loaded data files, ``documents``
+    (the selector) to ``qa.documents()``, ``feedback`` to the SQLite file under PLANQA_HOME.
     """
-    plan = plan or load_plan()
-    handler = ChatHandler(answer_fn or qa_answer)
+    plans = list(plans or load_plans())
+    docs = list(documents if documents is not None else qa_documents())
+    pages = PageIndex(plans)
+    signer = Signer()
+    store = feedback or FeedbackStore()
+    handler = ChatHandler(answer_fn or qa_answer, pages, signer)
+    first = plans[0]
+    doc_choices = [(S.DOCUMENT_ALL.format(n=len(docs)), ALL_DOCUMENTS)] + [(d.label, d.plan_id) for d in docs]
+    default_doc = ALL_DOCUMENTS
+
+    def send_feedback(*args: Any) -> dict:
+        """Store one 👍/👎 sent by the page as {token, vote, comment}; ok False when it cannot be stored."""
+        payload = args[0] if args else {}
+        while isinstance(payload, list) and payload:  # the page's arguments may arrive wrapped in a list
+            payload = payload[0]
+        if not isinstance(payload, dict):
+            log.warning("feedback not stored: expected {token, vote, comment}, got %s", type(payload).__name__)
+            return {"ok": False}
+        try:
+            store.record(signer.verify(str(payload.get("token", ""))), str(payload.get("vote", "")),
+                         str(payload.get("comment", "") or ""))
+        except (FeedbackError, ValueError) as e:
+            log.warning("feedback not stored: %s", e)
+            return {"ok": False}
+        return {"ok": True}
 
     with gr.Blocks(title=S.TITLE, analytics_enabled=False) as demo:
-        turns_state = gr.State([])
-        gr.Markdown(S.HEADER)
-        with gr.Tabs():
+        frame_state = gr.State(None)
+        # the selector's choice, as state so that the API takes the question alone
+        document_state = gr.State(default_doc)
+        with gr.Row(elem_id="planqa-header", equal_height=False):
+            gr.HTML(header_html(), elem_id="planqa-title", container=False, js_on_load=None, min_width=240)
+            document = gr.Dropdown(doc_choices, value=default_doc, label=S.DOCUMENT_LABEL, elem_id="planqa-document",
+                                   interactive=True, scale=0, min_width=260, filterable=False)
+        with gr.Tabs(elem_id="planqa-tabs"):
             with gr.Tab(S.TAB_CHAT, id="chat"):
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=5):
-                        chatbot = gr.Chatbot(
-                            label=S.CHAT_LABEL,
-                            elem_id="planqa-chat",
-                            height=520,
-                            sanitize_html=True,
-                            allow_tags=False,
-                            render_markdown=True,
-                            latex_delimiters=[],
-                            feedback_options=None,
-                            placeholder=S.CHAT_PLACEHOLDER,
-                            buttons=["copy"],
+                start = gr.HTML(start_for(plans, docs, default_doc), elem_id="planqa-start", js_on_load=None)
+                gr.HTML(static_log_html(pages), elem_id="planqa-conversation", js_on_load=None)
+                latest = gr.HTML(
+                    "", elem_id="planqa-latest", visible="hidden",
+                    js_on_load="window.planqa && window.planqa.attach(element, server, watch);",
+                    server_functions=[send_feedback],
+                )
+                with gr.Row(elem_id="planqa-tools"):
+                    new_chat = gr.Button(S.NEW_CHAT, variant="secondary", size="sm", elem_id="planqa-new-chat",
+                                         scale=0, min_width=120)
+                    save_chat = gr.Button(S.SAVE_CHAT, variant="secondary", size="sm", elem_id="planqa-save",
+                                          scale=0, min_width=160)
+                with gr.Column(elem_id="planqa-composer"):
+                    with gr.Row(elem_classes="planqa-composer-row"):
+                        question = gr.Textbox(
+                            label=S.QUESTION_LABEL, placeholder=S.QUESTION_PLACEHOLDER, show_label=False,
+                            lines=1, max_lines=6, scale=5, elem_id="planqa-question", container=False,
                         )
-                        with gr.Row():
-                            question = gr.Textbox(
-                                label=S.QUESTION_LABEL,
-                                placeholder=S.QUESTION_PLACEHOLDER,
-                                show_label=False,
-                                lines=1,
-                                max_lines=6,
-                                scale=5,
-                                elem_id="planqa-question",
-                            )
-                            send = gr.Button(S.SEND, variant="primary", scale=1, min_width=80, elem_id="planqa-send")
-                        followup_heading = gr.Markdown("", label="次の質問の候補", elem_id="planqa-followups-heading")
-                        with gr.Row(elem_classes="planqa-followups"):
-                            followup_buttons = [
-                                gr.Button("", visible=False, size="sm", elem_id=f"planqa-followup-{i}")
-                                for i in range(N_FOLLOWUPS)
-                            ]
-                        new_chat = gr.Button(S.NEW_CHAT, variant="secondary", size="sm", elem_id="planqa-new-chat")
-                        gr.Markdown(S.EXAMPLES_HEADING)
-                        example_buttons: list[gr.Button] = []
-                        for group, examples in S.EXAMPLE_GROUPS:
-                            gr.Markdown(group, elem_classes="planqa-example-group")
-                            with gr.Row(elem_classes="planqa-examples"):
-                                example_buttons += [gr.Button(q, size="sm") for q in examples]
-                    with gr.Column(scale=4):
-                        indicators = gr.HTML("", visible=False, label="指標", elem_id="planqa-indicators", js_on_load=None)
-                        gr.Markdown(S.SOURCES_HEADING)
-                        sources = gr.HTML(render.sources_html(None), label="出典", elem_id="planqa-sources", js_on_load=None)
+                        send = gr.Button(S.SEND, variant="primary", scale=0, min_width=80, elem_id="planqa-send")
+                    gr.HTML(status_html(), js_on_load=None, container=False)
+                    notice = gr.HTML("", elem_id="planqa-notice", js_on_load=None, container=False)
                 # Outputs only the API reads: the reply as Markdown and the answer as JSON.
                 answer_md = gr.Markdown(visible=False, label="回答")
                 answer_data = gr.JSON(visible=False, label="回答JSON")
 
             with gr.Tab(S.TAB_PROJECTS, id="projects"):
                 with gr.Row():
-                    goal_filter = gr.Dropdown(browse.goal_choices(plan), value=browse.ALL, label=S.FILTER_GOAL)
-                    dept_filter = gr.Dropdown(browse.department_choices(plan), value=browse.ALL, label=S.FILTER_DEPARTMENT)
-                    status_filter = gr.Dropdown(browse.status_choices(), value=browse.ALL, label=S.FILTER_STATUS)
-                rows = browse.project_rows(plan)
-                project_count = gr.Markdown(S.PROJECTS_COUNT.format(shown=len(rows), total=len(plan.projects)))
-                project_table = gr.Dataframe(
-                    value=rows,
-                    headers=list(S.PROJECT_COLUMNS),
-                    datatype=["str", "str", "str", "str", "str", "str", "number"],
-                    interactive=False,
-                    wrap=True,
-                    elem_id="planqa-projects",
-                    column_widths=["7%", "8%", "28%", "17%", "16%", "16%", "8%"],
-                    max_height=760,
-                )
-                project_detail = gr.HTML(browse.project_detail_html(None), elem_id="planqa-project-detail", js_on_load=None)
+                    goal_filter = gr.Dropdown(browse.goal_choices(first), value=browse.ALL, label=S.FILTER_GOAL,
+                                              filterable=False)
+                    dept_filter = gr.Dropdown(browse.department_choices(first), value=browse.ALL,
+                                              label=S.FILTER_DEPARTMENT, filterable=False)
+                    status_filter = gr.Dropdown(browse.status_choices(), value=browse.ALL, label=S.FILTER_STATUS,
+                                                filterable=False)
+                project_list = gr.HTML(browse.project_list_html(first), elem_id="planqa-projects", js_on_load=None)
 
             with gr.Tab(S.TAB_COMMENTS, id="comments"):
-                gr.HTML(browse.comments_html(plan), elem_id="planqa-comments", js_on_load=None)
+                comments = gr.HTML(browse.comments_html(first), elem_id="planqa-comments", js_on_load=None)
 
             with gr.Tab(S.TAB_CHART, id="chart"):
                 only_short = gr.Checkbox(False, label=S.CHART_ONLY_SHORT)
-                chart_view = gr.HTML(chart.chart_html(plan), elem_id="planqa-chart", js_on_load=None)
+                chart_view = gr.HTML(chart.chart_html(first), elem_id="planqa-chart", js_on_load=None)
 
-        chat_outputs = [
-            answer_md, answer_data, chatbot, turns_state, sources, indicators, followup_heading, *followup_buttons,
-        ]
+        chat_outputs = [answer_md, answer_data, latest, frame_state, question, notice]
+        triggers = [question.submit, send.click]
+        # In the page at once: the question, 「回答を作成中…」, the send button disabled.
+        gr.on(triggers=triggers, fn=None, inputs=[question], outputs=None,
+              js="(q) => { window.planqa && window.planqa.pending(q); }", api_visibility="private")
         gr.on(
-            triggers=[question.submit, send.click],
+            triggers=triggers,
             fn=handler,
-            inputs=[question, turns_state],
+            inputs=[question, frame_state, document_state],
             outputs=chat_outputs,
             api_name="ask",
             api_description="質問（日本語）に答えます。1つ目の出力が回答のMarkdown、2つ目が回答のJSONです。",
-            show_progress="minimal",
-        ).then(lambda: "", None, question, api_visibility="private", queue=False)
-        for button in example_buttons + followup_buttons:
-            # A button's value is its label: the question to ask.
-            button.click(handler, [button, turns_state], chat_outputs, api_visibility="private", show_progress="minimal")
-        # The chat's own clear button must forget the session too, not only the messages shown.
-        for clear in (new_chat.click, chatbot.clear):
-            clear(lambda: outputs_for([]), None, chat_outputs, api_visibility="private", queue=False).then(
-                lambda: "", None, question, api_visibility="private", queue=False
-            )
+            show_progress="hidden",
+        ).then(fn=None, js="() => { window.planqa && window.planqa.settle(); }", api_visibility="private")
 
-        def filter_projects(goal: str, department: str, status: str) -> tuple:
+        def reset() -> tuple:
+            return None, "", "", ""
+
+        new_chat.click(reset, None, [frame_state, latest, question, notice], api_visibility="private", queue=False,
+                       js="() => { window.planqa && window.planqa.clear(); }")
+        save_chat.click(None, None, None, js="() => { window.planqa && window.planqa.save(); }",
+                        api_visibility="private")
+
+        def plan_for(choice: str | None) -> Plan:
+            """The staff views show the chosen document (the first one when all are chosen)."""
+            return next((p for p in plans if p.id == choice), first)
+
+        def choose_document(choice: str) -> tuple:
+            # another document means another conversation: the frame refers to the old one
+            choice = choice or ALL_DOCUMENTS
+            plan = plan_for(choice)
+            return (start_for(plans, docs, choice), None, choice, browse.project_list_html(plan),
+                    browse.comments_html(plan), chart.chart_html(plan), False,
+                    gr.update(choices=browse.goal_choices(plan), value=browse.ALL),
+                    gr.update(choices=browse.department_choices(plan), value=browse.ALL),
+                    gr.update(value=browse.ALL))
+
+        document.change(choose_document, document,
+                        [start, frame_state, document_state, project_list, comments, chart_view, only_short,
+                         goal_filter, dept_filter, status_filter],
+                        api_visibility="private", queue=False)
+
+        def filter_projects(goal: str, department: str, status: str, choice: str) -> str:
             flt = browse.ProjectFilter(goal or browse.ALL, department or browse.ALL, status or browse.ALL)
-            shown = browse.project_rows(plan, flt)
-            return shown, S.PROJECTS_COUNT.format(shown=len(shown), total=len(plan.projects))
+            return browse.project_list_html(plan_for(choice), flt)
 
         filters = [goal_filter, dept_filter, status_filter]
         for f in filters:
-            f.change(filter_projects, filters, [project_table, project_count], api_visibility="private", queue=False)
-
-        def show_project(evt: gr.SelectData) -> str:
-            row = evt.row_value or []
-            name = row[2] if len(row) > 2 else None
-            return browse.project_detail_html(plan.project_by_name(name) if name else None)
-
-        project_table.select(show_project, None, project_detail, api_visibility="private", queue=False)
-        only_short.change(lambda v: chart.chart_html(plan, only_short=v), only_short, chart_view,
-                          api_visibility="private", queue=False)
+            f.change(filter_projects, [*filters, document_state], project_list, api_visibility="private", queue=False)
+        only_short.change(lambda v, choice: chart.chart_html(plan_for(choice), only_short=v), [only_short, document_state],
+                          chart_view, api_visibility="private", queue=False)
 
     demo.queue(default_concurrency_limit=concurrency_limit, max_size=max_queue)
     return demo

@@ -10,6 +10,7 @@ from corpus.evaluate import evaluate, project_status
 from corpus.records import STATUS_LABELS, Plan, Project, Status
 from corpus.views import STATUS_ICONS
 from qa.compose import indicator_row
+from ui import export
 from ui import strings as S
 from ui.render import escape, indicator_table_html, passage_text
 
@@ -82,6 +83,42 @@ def project_rows(plan: Plan, flt: ProjectFilter = ProjectFilter()) -> list[list[
     return rows
 
 
+def projects_csv_url(plan: Plan, flt: ProjectFilter = ProjectFilter()) -> str:
+    rows = []
+    for p in plan.projects:
+        if flt.matches(p):
+            rows.append([f"目標{p.goal}", f"施策{p.policy}", p.number, p.name, "・".join(p.departments),
+                         len(p.indicators), status_text(project_status(p)), p.page])
+    return export.csv_url(S.PROJECTS_CSV_COLUMNS, rows)
+
+
+def project_list_html(plan: Plan, flt: ProjectFilter = ProjectFilter()) -> str:
+    """The filtered projects, each opening to its details; a count and a CSV link on top."""
+    shown = [p for p in plan.projects if flt.matches(p)]
+    out = [
+        '<div class="planqa-projects-bar">'
+        f'<p class="planqa-count" role="status">{escape(S.PROJECTS_COUNT.format(shown=len(shown), total=len(plan.projects)))}</p>'
+        + export.download_link(projects_csv_url(plan, flt), S.PROJECTS_CSV_FILE, S.PROJECTS_CSV)
+        + "</div>",
+        f'<p class="planqa-hint">{escape(S.PROJECT_DETAIL_HINT)}</p>',
+        '<ul class="planqa-project-list">',
+    ]
+    for p in shown:
+        st = project_status(p)
+        badge = (f'<span class="planqa-badge planqa-st-{st.value}">{escape(status_text(st))}</span>' if st
+                 else f'<span class="planqa-muted">{escape(S.NO_INDICATORS)}</span>')
+        out.append(
+            '<li><details class="planqa-project"><summary>'
+            f'<span class="planqa-project-name">{escape(p.name)}</span>'
+            f'<span class="planqa-meta">目標{p.goal}・施策{escape(p.policy)}・{escape("・".join(p.departments))}'
+            f'・{escape(S.PAGE.format(page=p.page))}</span>'
+            f'<span class="planqa-project-status">{escape(indicator_summary(p))} {badge}</span>'
+            f"</summary>{project_detail_html(p)}</details></li>"
+        )
+    out.append("</ul>")
+    return "".join(out)
+
+
 # --- council comments -----------------------------------------------------------------
 
 
@@ -127,13 +164,12 @@ def project_detail_html(project: Project | None) -> str:
         return f'<p class="planqa-empty">{escape(S.PROJECT_DETAIL_HINT)}</p>'
     out = [
         '<div class="planqa-detail">',
-        f'<h3>{escape(project.name)} <span class="planqa-meta">目標{project.goal}・施策{escape(project.policy)}・'
-        f'{escape("・".join(project.departments))}・{escape(S.PAGE.format(page=project.page))}</span></h3>',
         f"<h4>{escape(S.DETAIL_CONTENT)}</h4><p>{_paragraphs(project.content)}</p>",
     ]
     if project.indicators:
         rows = [indicator_row(project, i) for i in project.indicators]
-        out.append(f"<h4>{escape(S.DETAIL_INDICATORS)}</h4>{indicator_table_html(rows, show_project=False)}")
+        out.append(f"<h4>{escape(S.DETAIL_INDICATORS)}</h4>"
+                   f'<div class="planqa-table-scroll">{indicator_table_html(rows, show_project=False)}</div>')
     out.append(f"<h4>{escape(S.DETAIL_RESULT)}</h4>")
     if project.result_explanation:
         out.append(f"<p>{_paragraphs(project.result_explanation)}</p>")

@@ -1,4 +1,4 @@
-"""Pure rendering of answers for the web UI: chat messages, the sources panel, the indicator table.
+"""Pure rendering for the web UI: conversation turns, cited passages, tables, the start screen.
 
 Everything that reaches the browser as HTML is escaped here, first, from plain text; only the
 markup these functions add themselves is left unescaped. Nothing here imports Gradio.
@@ -6,39 +6,35 @@ markup these functions add themselves is left unescaped. Nothing here imports Gr
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
-from corpus.records import STATUS_LABELS, Status
+from corpus.pages import locate, plan_pages
+from corpus.records import STATUS_LABELS, Plan, Status
 from corpus.views import STATUS_ICONS
-from qa.types import Answer, Citation, IndicatorRow
+from qa.types import Answer, AnswerStatus, Citation, Confidence, IndicatorRow
+from ui import export, markup
 from ui import strings as S
 
-# Chat display of a refused over-long question stops here; the whole text is never needed.
-QUESTION_DISPLAY_CHARS = 300
-
-# Markdown that acts anywhere in a line, and block markers that act only at a line's start
-# (escaping just these keeps ordinary text such as "施策3-2" or "R2." free of backslashes).
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]~|])")
-_LINE_START_SPECIAL = re.compile(r"^([ \t]*)(?:([#>+=\-])|(\d+)([.)]))", re.MULTILINE)
+# The conversation shows at most this much of a question (longer ones are refused anyway).
+QUESTION_DISPLAY_CHARS = 2000
 _SPACE_RUN = re.compile(r"\s{2,}")
-_EMPHASIS_SPECIAL = re.compile(r"([\\`*_\[\]])")
 
 
 @dataclass(frozen=True)
 class Turn:
-    """One exchange of a chat session: the question as typed, the reply shown, and qa's answer.
+    """One exchange as the page shows it: the question as typed and qa's answer.
 
-    ``answer`` is None when the UI replied by itself (input refused, engine error); such turns
-    are shown but never passed back to qa as history.
+    ``answer`` is None when the UI replied by itself (``message``: the engine failed).
     """
 
+    id: str
     question: str
-    reply: str  # Markdown, already safe to render
     answer: Answer | None = None
-    refusal: str | None = None  # "refused" (input not accepted) or "error" when answer is None
+    message: str | None = None
 
 
 def escape(text: str) -> str:
@@ -46,80 +42,59 @@ def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def user_markdown(question: str) -> str:
-    """A typed question as Markdown that renders as exactly the typed text.
-
-    Markdown punctuation is backslash-escaped and HTML is escaped, so ``<img onerror=...>``
-    or ``**bold**`` in a question shows as those characters and never becomes markup.
-    """
-    if len(question) > QUESTION_DISPLAY_CHARS:
-        shown = question[:QUESTION_DISPLAY_CHARS]
-        suffix = S.TRUNCATED_QUESTION.format(n=len(question))
-    else:
-        shown, suffix = question, ""
-    return escape(markdown_literal(shown)) + suffix
-
-
-def markdown_literal(text: str) -> str:
-    """Backslash-escape what Markdown would interpret in ``text`` (HTML is escaped separately)."""
-    text = _INLINE_SPECIAL.sub(r"\\\1", text)
-    return _LINE_START_SPECIAL.sub(
-        lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\" + m.group(4)), text
-    )
-
-
-def safe_markdown(text: str) -> str:
-    """The engine's Markdown with any raw HTML shown as text rather than interpreted.
-
-    qa writes Markdown, not HTML, but an answer may quote the question; turning ``<`` into an
-    entity keeps a quoted tag inert even if the chat's own sanitiser were switched off.
-    """
-    return text.replace("<", "&lt;")
+def text_html(text: str) -> str:
+    """Plain text as HTML, line breaks kept."""
+    return escape(text).replace("\n", "<br>")
 
 
 def citation_label(c: Citation) -> str:
     return f"{c.project}・{c.section}（{S.PAGE.format(page=c.page)}）"
 
 
-def unique_citations(sources: Iterable[Citation]) -> list[Citation]:
-    """Citations with repeated (project, section, page) dropped, order kept."""
-    seen: set[tuple[str, str, int]] = set()
-    out: list[Citation] = []
-    for c in sources:
-        key = (c.project, c.section, c.page)
-        if key not in seen:
-            seen.add(key)
-            out.append(c)
-    return out
+def printed_label(c: Citation) -> str:
+    """How the engine prints a citation inside its text: 「（p.2 児童館事業・事業の内容）」."""
+    return f"（{S.PAGE.format(page=c.page)} {c.project}・{c.section}）"
+
+
+def numbered_text(answer: Answer) -> str:
+    """The answer text with every citation numbered [n] (added where the engine printed labels only)."""
+    return markup.number_citations(answer.text.strip(), [printed_label(c) for c in answer.sources])
+
+
+def _with_sources(answer: Answer) -> str:
+    body = numbered_text(answer)
+    if not answer.sources:
+        return body
+    lines = [f"[{n}] {citation_label(c)}" for n, c in enumerate(answer.sources, 1)]
+    return body + "\n\n" + S.CITATION_LINE + "\n" + "\n".join(lines)
 
 
 def answer_markdown(answer: Answer) -> str:
-    """The chat reply for an answer: its text, then a one-line list of the cited places."""
-    body = safe_markdown(answer.text.strip())
-    cites = unique_citations(answer.sources)
-    if not cites:
-        return body
-    labels = " ／ ".join(_md_text(citation_label(c)) for c in cites)
-    return f"{body}\n\n*{S.CITATION_LINE}{labels}*"
+    """The answer as Markdown for the API and for saving: text, then the numbered sources.
+
+    Raw HTML (a question quoted back) is written as ``&lt;``, so rendering it runs no markup.
+    """
+    return _with_sources(answer).replace("<", "&lt;")
 
 
-def _md_text(text: str) -> str:
-    """Plain text (a project name, a section) for use inside an emphasised Markdown line."""
-    return escape(_EMPHASIS_SPECIAL.sub(r"\\\1", text))
+def answer_plain(answer: Answer) -> str:
+    """What 「回答をコピー」 puts on the clipboard: readable text, no Markdown marks."""
+    return markup.to_plain(_with_sources(answer))
 
 
-def chat_messages(turns: Sequence[Turn]) -> list[dict[str, str]]:
-    """Gradio Chatbot messages for a session's turns."""
-    messages: list[dict[str, str]] = []
-    for t in turns:
-        messages.append({"role": "user", "content": user_markdown(t.question)})
-        messages.append({"role": "assistant", "content": t.reply})
-    return messages
+def turn_markdown(turn: Turn) -> str:
+    """One exchange for the saved conversation (the question quoted, shown literally)."""
+    quoted = "\n".join("> " + markup_literal(line) for line in turn.question.split("\n"))
+    reply = answer_markdown(turn.answer) if turn.answer is not None else (turn.message or "")
+    return f"## {S.YOU}\n\n{quoted}\n\n## {S.ASSISTANT}\n\n{reply}\n"
 
 
-def history(turns: Sequence[Turn]) -> list[Answer]:
-    """The prior answers qa receives, oldest first."""
-    return [t.answer for t in turns if t.answer is not None]
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def markup_literal(text: str) -> str:
+    """Backslash-escape Markdown punctuation so a question reads as typed in any viewer."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 # --- highlighting -----------------------------------------------------------------------
@@ -191,29 +166,6 @@ def passage_text(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def sources_html(answer: Answer | None) -> str:
-    """The sources panel: each cited passage with project, section, page and matched words."""
-    if answer is None:
-        return f'<p class="planqa-empty">{escape(S.NO_SOURCES)}</p>'
-    if not answer.sources:
-        return f'<p class="planqa-empty">{escape(S.SOURCES_NONE_FOR_ANSWER)}</p>'
-    items = []
-    for i, c in enumerate(answer.sources, 1):
-        text = passage_text(c.text)
-        items.append(
-            '<article class="planqa-source">'
-            '<header>'
-            f'<span class="planqa-source-no">[{i}]</span> '
-            f'<span class="planqa-source-project">{escape(c.project)}</span>'
-            f'<span class="planqa-source-section">{escape(c.section)}</span>'
-            f'<span class="planqa-source-page">{escape(S.PAGE.format(page=c.page))}</span>'
-            '</header>'
-            f'<p class="planqa-source-text">{highlight(text, c.terms)}</p>'
-            '</article>'
-        )
-    return '<div class="planqa-sources">' + "".join(items) + "</div>"
-
-
 # --- indicator table --------------------------------------------------------------------
 
 
@@ -269,3 +221,158 @@ def _td(cell: str | tuple[str, int]) -> str:
         attr = f' rowspan="{span}"' if span > 1 else ""
         return f'<td class="planqa-project-cell"{attr}>{content}</td>'
     return f"<td>{cell}</td>"
+
+
+# --- cited pages ------------------------------------------------------------------------
+
+
+def _utf16(text: str, index: int) -> int:
+    """A code-point index as the UTF-16 offset the browser's string functions use."""
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+class PageIndex:
+    """The printed pages of the loaded documents, for showing a citation in its page.
+
+    The page texts go to the browser once (``json``); each citation link carries its plan,
+    page and the passage's spans on that page, so opening it needs no request.
+    """
+
+    def __init__(self, plans: Sequence[Plan]):
+        self.default_plan = plans[0].id if plans else ""
+        self.titles = {p.id: f"{p.city} {p.title} {p.fiscal_year}" for p in plans}
+        self.pages: dict[str, dict[int, str]] = {p.id: plan_pages(p) for p in plans}
+
+    def json(self) -> str:
+        data = {pid: {str(n): t for n, t in pages.items()} for pid, pages in self.pages.items()}
+        return json.dumps({"pages": data, "titles": self.titles}, ensure_ascii=False)
+
+    def spans(self, c: Citation) -> tuple[str, list[tuple[int, int]]]:
+        """(plan id, UTF-16 spans of the passage on its page); no spans when not found."""
+        pid = c.plan_id or self.default_plan
+        page = self.pages.get(pid, {}).get(c.page)
+        if not page or not c.text.strip():
+            return pid, []
+        return pid, [(_utf16(page, s), _utf16(page, e)) for s, e in locate(page, c.text)]
+
+    def cite_attrs(self, n: int, c: Citation) -> str:
+        pid, spans = self.spans(c)
+        span_text = ",".join(f"{s}-{e}" for s, e in spans)
+        return (f'data-n="{n}" data-plan="{escape(pid)}" data-page="{c.page}" data-spans="{span_text}" '
+                f'data-label="{escape(citation_label(c))}" data-passage="{escape(passage_text(c.text))}"')
+
+
+def cite_button(n: int, c: Citation, pages: PageIndex) -> str:
+    label = S.CITE_LABEL.format(n=n, label=citation_label(c))
+    return (f'<button type="button" class="planqa-cite" {pages.cite_attrs(n, c)} '
+            f'aria-label="{escape(label)}" title="{escape(label)}">[{n}]</button>')
+
+
+# --- one turn ---------------------------------------------------------------------------
+
+
+def ask_button(question: str, cls: str = "planqa-ask") -> str:
+    """A button that asks ``question`` as if typed (handled in the browser)."""
+    return f'<button type="button" class="{cls}" data-ask="{escape(question)}">{escape(question)}</button>'
+
+
+def sources_list_html(answer: Answer, pages: PageIndex) -> str:
+    if not answer.sources:
+        return ""
+    items = []
+    for n, c in enumerate(answer.sources, 1):
+        items.append(
+            f'<li class="planqa-source"><button type="button" class="planqa-cite planqa-cite-item" '
+            f'{pages.cite_attrs(n, c)} aria-label="{escape(S.CITE_LABEL.format(n=n, label=citation_label(c)))}">'
+            f'<span class="planqa-source-no">[{n}]</span> '
+            f'<span class="planqa-source-project">{escape(c.project)}</span>・'
+            f'<span class="planqa-source-section">{escape(c.section)}</span>'
+            f'<span class="planqa-source-page">（{escape(S.PAGE.format(page=c.page))}）</span></button>'
+            f'<p class="planqa-source-text">{highlight(passage_text(c.text), c.terms)}</p></li>'
+        )
+    return (f'<section class="planqa-sources"><h3>{escape(S.SOURCES_HEADING)}</h3>'
+            f'<ol class="planqa-source-list">{"".join(items)}</ol></section>')
+
+
+def answer_html(answer: Answer, pages: PageIndex) -> str:
+    """The answer's body: confidence note, text with [n] links, choices, table, sources."""
+    sources = answer.sources
+
+    def cite(n: int) -> str | None:
+        return cite_button(n, sources[n - 1], pages) if 1 <= n <= len(sources) else None
+
+    out = []
+    low = getattr(answer.confidence, "value", answer.confidence) == Confidence.LOW.value
+    if low:
+        out.append(f'<p class="planqa-lowconf" role="note"><span aria-hidden="true">⚠</span> {escape(S.LOW_CONFIDENCE)}</p>')
+    # the choices come first: they are what to do next when the match is weak
+    if low and answer.choices:
+        out.append(f'<div class="planqa-choices" role="group" aria-label="{escape(S.CHOICES_HEADING)}">'
+                   f'<p class="planqa-choices-heading">{escape(S.CHOICES_HEADING)}</p>'
+                   + "".join(ask_button(q, "planqa-ask planqa-choice") for q in answer.choices) + "</div>")
+    out.append(f'<div class="planqa-answer-text">{markup.to_html(numbered_text(answer), cite)}</div>')
+    if answer.indicators:
+        rows = list(answer.indicators)
+        out.append(f'<section class="planqa-indicators"><h3>{escape(S.INDICATORS_HEADING)}</h3>'
+                   f'<div class="planqa-table-scroll">{indicator_table_html(rows)}</div>'
+                   + export.download_link(export.indicators_csv_url(rows), S.CSV_INDICATORS_FILE, S.CSV_INDICATORS)
+                   + "</section>")
+    out.append(sources_list_html(answer, pages))
+    if answer.followups:
+        out.append(f'<div class="planqa-followups" role="group" aria-label="{escape(S.FOLLOWUPS_HEADING)}">'
+                   f'<p class="planqa-followups-heading">{escape(S.FOLLOWUPS_HEADING)}</p>'
+                   + "".join(ask_button(q, "planqa-ask planqa-followup") for q in answer.followups[:4]) + "</div>")
+    return "".join(out)
+
+
+def actions_html() -> str:
+    return (
+        '<div class="planqa-actions">'
+        f'<button type="button" class="planqa-copy">{escape(S.COPY)}</button>'
+        f'<button type="button" class="planqa-vote" data-vote="up" aria-pressed="false" ><span aria-hidden="true">👍</span> {escape(S.VOTE_UP)}</button>'
+        f'<button type="button" class="planqa-vote" data-vote="down" aria-pressed="false" ><span aria-hidden="true">👎</span> {escape(S.VOTE_DOWN)}</button>'
+        '<span class="planqa-action-status" role="status" aria-live="polite"></span>'
+        '</div>'
+        '<form class="planqa-feedback-form" hidden>'
+        f'<label>{escape(S.FEEDBACK_COMMENT)}<textarea maxlength="1000" rows="2"></textarea></label>'
+        f'<button type="submit">{escape(S.FEEDBACK_SEND)}</button></form>'
+    )
+
+
+def question_html(question: str) -> str:
+    shown = question[:QUESTION_DISPLAY_CHARS]
+    return (f'<div class="planqa-q"><span class="planqa-sr">{escape(S.YOU)}：</span>'
+            f'<p>{text_html(shown)}</p></div>')
+
+
+def turn_html(turn: Turn, pages: PageIndex, feedback_token: str = "") -> str:
+    """One exchange as an <article>: question, answer, and what copy/save/feedback need."""
+    if turn.answer is not None:
+        a = turn.answer
+        status = a.status.value if isinstance(a.status, AnswerStatus) else str(a.status)
+        body = answer_html(a, pages) + actions_html()
+        extra = (f' data-status="{escape(status)}" data-copy="{escape(answer_plain(a))}"'
+                 f' data-feedback="{escape(feedback_token)}"')
+    else:
+        body = f'<p class="planqa-error" role="alert">{escape(turn.message or S.ERROR)}</p>'
+        extra = ' data-status="error"'
+    return (
+        f'<article class="planqa-turn" data-turn="{escape(turn.id)}" data-md="{escape(turn_markdown(turn))}"{extra}>'
+        + question_html(turn.question)
+        + f'<div class="planqa-a" role="region" aria-label="{escape(S.ASSISTANT)}">{body}</div></article>'
+    )
+
+
+# --- start screen -----------------------------------------------------------------------
+
+
+def start_html(lead: str, groups: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """What one can ask, by kind of user, shown before the first question."""
+    cols = []
+    for title, questions in groups:
+        cols.append(f'<section class="planqa-example-group"><h3>{escape(title)}</h3>'
+                    + "".join(ask_button(q, "planqa-ask planqa-example") for q in questions) + "</section>")
+    return (f'<div class="planqa-start"><p class="planqa-lead">{escape(lead)}</p>'
+            f'<h2 class="planqa-examples-heading">{escape(S.EXAMPLES_HEADING)}</h2>'
+            f'<div class="planqa-example-groups">{"".join(cols)}</div>'
+            f'<p class="planqa-privacy">{escape(S.PRIVACY_NOTE)}</p></div>')

@@ -1,0 +1,104 @@
+"""Before understanding: the question's language, instructions to the assistant removed, parts split.
+
+Pure text functions (no records, no model), so each rule has its own fast test.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_HIRAGANA_KATAKANA = re.compile(r"[\u3040-\u30ff]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# function words that make a Latin-script text English rather than another language
+_ENGLISH_WORDS = frozenset(
+    "a an the is are was were be been do does did can could will would should my our your his her their it its "
+    "i we you he she they what which who whom when where why how many much of in on at for to from with about "
+    "and or but if there this that these those any some have has had not no yes please tell me us city".split())
+# Simplified/traditional Chinese function characters that Japanese does not use this way
+_CHINESE_ONLY = re.compile(r"[们吗呢这哪么们們嗎這麼]|什么|怎么|的是")
+# Any sentence that gives the assistant orders about itself is set aside: it is never obeyed, and
+# the real question around it is answered. The patterns name the assistant's instructions, mode,
+# role or sources, not any subject of the document.
+_INSTRUCTION = re.compile(
+    r"(指示|命令|ルール|制限|設定|プロンプト|システム|管理者|開発者|デバッグ|モード|ロールプレイ)(を|は|に|から|の)?"
+    r"(無視|忘れ|解除|変更|通知|表示|出力|教え)"
+    r"|(以降|これから|今後|今から)(は|の回答は).{0,20}(自由に|参照せず|無視|従わ)"
+    r"|資料を(参照|見)(せず|ないで)|自由に答え|あなたは(今|これから)"
+    r"|ignore (all |any |the )?(previous|prior|above|earlier)|disregard|system (override|prompt)"
+    r"|you are now|debug mode|developer mode|jailbreak|hidden (instructions|prompt)|act as|pretend",
+    re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[。！？!?\n])|(?<=[.:])\s+(?=[A-Z\u3040-\u30ff\u3400-\u9fff【「])")
+_QUESTION_END = re.compile(r"([？?]|か[。．.]?|の[。]?|[？?]\s*[）)]?)\s*$")
+_INTERROGATIVE = re.compile(r"(何|なに|なん|いくつ|いくら|どれ|どの|どこ|どう|どんな|いつ|だれ|誰|なぜ|教えて|知りたい|ください|下さい|ある\?|ありますか)"
+                            r"|\b(what|which|who|when|where|why|how|is there|are there|can|does|do)\b", re.IGNORECASE)
+
+
+def language(text: str) -> str:
+    """"ja", "en", "ko", "zh" or "other" (another Latin-script language)."""
+    kana = len(_HIRAGANA_KATAKANA.findall(text))
+    han = len(_HAN.findall(text))
+    hangul = len(_HANGUL.findall(text))
+    words = _LATIN_WORD.findall(text)
+    latin = sum(len(w) for w in words)
+    if hangul and hangul >= kana:
+        return "ko"
+    if latin >= 12 and latin > 2 * (kana + han):
+        english = sum(1 for w in words if w.lower() in _ENGLISH_WORDS)
+        return "en" if english >= max(2, len(words) // 6) else "other"
+    if kana:
+        return "ja"
+    if han and _CHINESE_ONLY.search(text):
+        return "zh"
+    return "ja"
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def strip_instructions(text: str) -> tuple[str, bool]:
+    """The text without sentences that address the assistant's own instructions; whether any was removed."""
+    kept, removed = [], False
+    for sent in sentences(text):
+        # 【…】 headers such as 【管理者からの通知】 go with their sentence
+        if _INSTRUCTION.search(sent):
+            removed = True
+            continue
+        kept.append(sent)
+    return ("".join(kept) if not _LATIN_WORD.search(text) else " ".join(kept)).strip(), removed
+
+
+def is_question(sentence: str) -> bool:
+    return bool(_QUESTION_END.search(sentence) or _INTERROGATIVE.search(sentence))
+
+
+@dataclass(frozen=True)
+class Part:
+    text: str
+
+
+def split_parts(text: str, max_parts: int = 3) -> list[str]:
+    """Two or three asks in one message -> one text per ask.
+
+    Statements before a question belong to it (「母子家庭です。ヘルパーは頼めますか？」 is one
+    ask); statements after the last question join it. Split only where sentences end.
+    """
+    sents = sentences(text)
+    parts: list[str] = []
+    pending = ""
+    for s in sents:
+        pending += s
+        if is_question(s):
+            parts.append(pending)
+            pending = ""
+    if pending:
+        if parts:
+            parts[-1] += pending
+        else:
+            parts.append(pending)
+    # a conjunction-led clause inside one sentence (「…は？あと、…も教えて」) is already split by ？
+    if len(parts) > max_parts:
+        parts = parts[: max_parts - 1] + ["".join(parts[max_parts - 1:])]
+    return parts or [text]

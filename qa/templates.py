@@ -1,0 +1,138 @@
+"""Every sentence an answer is made of, in Japanese (and the English framing), in one place."""
+from __future__ import annotations
+
+# --- refusals and input --------------------------------------------------------------------
+NOT_IN_DOCUMENT = "この資料には記載がありません。"
+NO_COMMENT = "子ども・子育て会議意見の記載はありません。"
+EMPTY_QUESTION = "質問が空です。知りたいことを日本語で入力してください（例：「ひとり親で家事が大変」「R2で計画を下回った事業は？」）。"
+TOO_LONG = "質問が長すぎます（{n}文字）。2,000文字以内で入力してください。"
+CONTROL_CHARS = "質問に使えない文字（制御文字や壊れた文字）が含まれています。文字だけで入力してください。"
+WRONG_TYPE = "質問は文字列で入力してください。"
+NO_HISTORY = "前の質問がないため、どの事業のことか分かりません。事業名を入れて質問してください（例：「児童館事業の担当課は？」）。"
+NO_MORE = "ほかに候補となる事業は見つかりませんでした。"
+OFF_TOPIC = ("この資料には記載がありません。\nこの資料（{documents}）では、お尋ねの内容に当てはまる事業が見つかりませんでした。")
+ONLY_INSTRUCTIONS = "資料についての質問が見つかりませんでした。知りたい事業や数値を日本語で入力してください。"
+OTHER_LANGUAGE = {
+    "ko": "이 자료는 일본어 자료입니다. 일본어 또는 영어로 질문해 주세요. / この資料は日本語の資料です。日本語か英語で質問してください。",
+    "zh": "本资料为日语资料，请用日语或英语提问。 / この資料は日本語の資料です。日本語か英語で質問してください。",
+    "other": "This document is in Japanese: please ask in Japanese or English. / この資料は日本語の資料です。日本語か英語で質問してください。",
+}
+
+# --- scope ------------------------------------------------------------------------------------
+NO_SUCH_GOAL = "目標{goal}はこの資料にありません。この資料の重点事業がある目標は{goals}です。"
+NO_SUCH_POLICY = "施策{policy}はこの資料にありません。この資料の重点事業がある施策は{policies}です。"
+NO_PROJECTS = "{scope}に当てはまる重点事業は、この資料にはありません。"
+NO_RESULT_YEAR = "読み込まれている資料は{have}の評価で、{year}の結果（実績）は記載がありません。"
+OTHER_CITY = "この資料は{city}の資料で、{other}についての記載はありません。"
+
+# --- focus not covered ------------------------------------------------------------------------
+FOCUS_NAMES = {"amount": "金額", "time": "時刻（何時まで等）", "date": "日付・時期", "name": "人の名前", "contact": "連絡先",
+               "breakdown": "内訳", "figure": "数値"}
+FOCUS_MISSING = "この資料には{what}についての記載がありません。"
+WHAT_IT_HOLDS = "**{project}**（担当：{departments}）について記載があるのは、事業の内容{more}です。"
+
+# --- pieces -------------------------------------------------------------------------------------
+CITE = "（p.{page} {project}・{section}）"
+CITE_DOC = "（{document} p.{page} {project}・{section}）"
+SEARCH_HEAD = "**{name}**（担当：{departments}）が当てはまりそうです。"
+SEARCH_HEAD_LOW = "はっきり当てはまる事業は見つかりませんでした。近いものとして **{name}**（担当：{departments}）があります。"
+CONTENT_LINE = "- 事業の内容：{content} {cite}"
+RELATED_LINE = "- 関連する記述：「{quote}」{cite}"
+CLOSE_HEAD = "ほかに関係しそうな事業："
+CLOSE_LINE = "- **{name}**（担当：{departments}）：{content} {cite}"
+OTHERS_LINE = "そのほかの候補：{names}"
+DEPARTMENT_LINE = "**{name}**の担当課は**{departments}**です。{cite}"
+COMMENT_HEAD = "**{name}**（担当：{departments}）への子ども・子育て会議意見です。"
+COMMENT_LIST_HEAD = "{scope}で子ども・子育て会議意見の記載がある重点事業は{n}事業です。"
+COMMENT_LIST_NONE = "子ども・子育て会議意見の記載はありません：{names}"
+COMMENT_NONE = "**{name}**（担当：{departments}）について、この資料には子ども・子育て会議意見の記載はありません。"
+EXPLANATION_HEAD = "**{name}**（担当：{departments}）の結果の説明及び次年度に向けての課題です。"
+SENTENCES_HEAD = "**{name}**（担当：{departments}）について、資料には次の記載があります。"
+OVERVIEW_HEAD = "**{name}**（担当：{departments}、目標{goal}・施策{policy}・No.{number}）"
+INDICATORS_HEAD = "参考指標（{year}の評価）："
+COMMENT_COUNT = "子ども・子育て会議意見：{n}件"
+VALUE_LINE = "- **{project}**：{year}の{indicator}は **{result}** でした（{baseline_year} {baseline}、{year}計画 {plan}）。評価：**{status}**（{reason}）{cite}"
+VALUE_TEXT_LINE = ("- **{project}**：{indicator}（{baseline_year} {baseline}、{year}計画 {plan}）。{year}の結果は数値ではなく、"
+                   "「{evidence}」と記載されています。評価：**{status}**{cite}")
+VALUE_NONE_LINE = "- **{project}**：{indicator}（{baseline_year} {baseline}、{year}計画 {plan}）。{year}の結果は資料に記載がありません。{cite}"
+BASELINE_LINE = "- **{project}**：{baseline_year}の{indicator}の実績は **{baseline}** です（{year}計画 {plan}{result}）。{cite}"
+PLAN_LINE = "- **{project}**：{indicator}の計画は {plans} です（{baseline_year} {baseline}、{year}結果 {result}）。{cite}"
+LIST_HEAD = "{scope}の重点事業は{n}事業です。"
+LIST_HEAD_COND = "{scope}で{conditions}重点事業は **{n}事業** です。"
+COND_COMMENT = "子ども・子育て会議意見の記載が{has}"
+COND_INDICATOR_COUNT = "参考指標が{n}つ{op}の"
+LIST_ITEM = "- **{name}**（{departments}／施策{policy}・No.{number}・p.{page}）{status}"
+LIST_STATUS = "　{year}評価：{label}"
+SELECT_HEAD = "{scope}で{condition}は{n}事業・{m}指標です。"
+SELECT_NONE = "{scope}には、{condition}はありません。"
+COUNT_HEAD = "{scope}の重点事業は **{n}事業** です。"
+GROUP_HEAD = "{scope}の重点事業{n}事業を{by}ごとに数えました（複数の課が担当する事業は、それぞれの課に数えています）。"
+GROUP_HEAD_GOAL = "{scope}の重点事業を目標ごとに数えました。"
+GROUP_TOP = "{condition}がいちばん多い{by}は **{top}**（{n}指標）です。"
+GROUP_IND_LINE = "- **{key}**：{n}指標（{names}）"
+GROUP_LINE = "- **{key}**：{n}事業（{names}）"
+EXTREME_HEAD = "{baseline_year}実績から{year}結果への{what}が{most}指標は、**{project}**の「{indicator}」です。"
+EXTREME_VALUE_HEAD = "{year}の結果が{most}指標は、**{project}**の「{indicator}」（{result}）です。"
+GROUP_SOURCES = "出典：各事業の事業名称（担当課）と事業の内容 {refs}"
+CHANGE_LINE = "- {project}：{indicator}　{baseline_year} {before} → {year} {after}（{delta}）{cite}"
+COMPARE_HEAD = "{baseline_year}から{year}への変化を比べると、{what}が大きいのは「{indicator}」（{project}）です。"
+COMPUTED_NOTE = "※増減と増減率は、資料の数値から計算した値です。"
+SHORTFALL_NOTE = ("判定のしかた：漸増・拡充は{baseline_year}からの増減、維持は{baseline_year}以上で達成（5%以内の減少は「ほぼ達成」）、"
+                  "実施・継続・検討などは結果の説明の記載で判定しています。")
+BORDERLINE_NOTE = "なお、次の指標は「ほぼ達成（要注意）」と判定しており、上の一覧には含めていません："
+SUMMARY_HEAD = "{title}（{city}・{year}）には、{n_goals}つの目標の下に重点事業が{n_projects}事業、参考指標が{n_indicators}指標あります。"
+SUMMARY_STATUS = "{year}の評価：{counts}"
+TREND_HEAD = "**{project}**の「{indicator}」の推移です（読み込まれている各年度の評価から）。"
+TREND_LINE = "- {year}：{value}{cite}"
+TREND_ONE = "読み込まれている評価は{have}の1年度分だけのため、推移は示せません。"
+PART_HEAD = "**（{n}）{question}**"
+LOW_CONFIDENCE = "お尋ねの内容にはっきり当てはまる事業は見つかりませんでした。次のどれかについて知りたい場合は、選んでください。"
+DOCUMENT_LINE = "資料：{documents}"
+EVERY_YEAR_HEAD = "{years}のすべての年度で{condition}がある重点事業は{n}事業です。"
+EVERY_YEAR_NONE = "どの年度でも当てはまる事業はありません。"
+MULTI_DOC_NOTE = "（{document}）"
+
+CONDITIONS = {
+    "fell_short": "{year}に計画を下回った（未達成の）指標",
+    "met": "{year}に計画を達成した指標",
+    "borderline": "{year}にほぼ達成（要注意）と判定した指標",
+    "unclear": "{year}の結果の記載がなく判定できない指標",
+    "plan_word": "{years}の計画が「{word}」の指標",
+    "qualitative": "数値ではなく文言（実施・継続・検討など）で計画を示す指標",
+    "qualitative_only": "参考指標がすべて数値ではなく文言（実施・継続・検討など）で示される事業の指標",
+    "numeric": "数値で示される指標",
+    "increase": "{baseline_year}実績より{year}結果が増えた指標",
+    "decrease": "{baseline_year}実績より{year}結果が減った指標",
+    "result": "{year}の結果が{value}{op}の指標",
+    "unit": "単位が「{unit}」の指標",
+}
+OPS = {"=": "", ">=": "以上", "<=": "以下"}
+
+# --- follow-up suggestions -------------------------------------------------------------------------
+FOLLOW_EXPLANATION = "{name}の結果の説明は？"
+FOLLOW_INDICATORS = "{name}の指標の実績は？"
+FOLLOW_COMMENT = "{name}の会議意見は？"
+FOLLOW_PLAN = "{name}の今後の計画は？"
+FOLLOW_MORE = "ほかには？"
+FOLLOW_DEPARTMENT = "{name}の担当課は？"
+FOLLOW_DEPARTMENT_LIST = "{department}の事業一覧"
+FOLLOW_SHORTFALL = "{year}で計画を下回った事業は？"
+CHOICE = "{name}について教えて"
+
+# --- English framing ------------------------------------------------------------------------------
+EN_INTRO = ("This document is in Japanese, so names, figures and passages are quoted in Japanese with their pages. "
+            "The closest programme in {document} is **{name}** (department: {departments}).")
+EN_INTRO_LOW = ("This document is in Japanese. No programme clearly matches your question; the closest is **{name}** "
+                "(department: {departments}).")
+EN_CONTENT = "- What it does (事業の内容): {content} {cite}"
+EN_RESULT = "- {year} result (結果): {indicator} **{result}** (baseline {baseline_year}: {baseline}; plan: {plan}) {cite}"
+EN_RESULT_TEXT = "- {year} result (結果): {indicator}: 「{evidence}」 {cite}"
+EN_EXPLANATION = "- Explanation of the result (結果の説明): 「{quote}」 {cite}"
+EN_COMMENT = "- Council comment (子ども・子育て会議意見): 「{quote}」 {cite}"
+EN_NO_COMMENT = "- Council comment: none recorded (子ども・子育て会議意見の記載はありません)."
+EN_NOT_FOUND = ("This document is in Japanese and covers Koganei City's priority child and childcare projects. "
+                "It has nothing on your question (この資料には記載がありません).")
+EN_FOCUS_MISSING = "The document does not state the {what} you asked for (この資料には{what_ja}の記載はありません)."
+EN_FOCUS = {"amount": "amount of money", "time": "time of day", "date": "date", "name": "person's name",
+            "contact": "contact details", "breakdown": "breakdown", "figure": "figure"}
+EN_OFF_TOPIC = "This document (Koganei City's childcare plan evaluation) has nothing on that (この資料には記載がありません)."

@@ -1,0 +1,484 @@
+"""Bad input and bad environments: every entry point answers, refuses in Japanese or prints one
+precise error line, never a traceback; the web server refuses oversized, file and malformed requests.
+
+Nothing here loads the embedding model: the CLI tests replace the answer engine with a fake, the web
+tests serve the app with the fake engine of ``tests.ui_fakes``.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from corpus import DataFileError, TraceabilityError
+from corpus.settings import PACKAGE_DATA_DIR, from_env
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = PACKAGE_DATA_DIR / "koganei_r2.yaml"
+SOURCE = PACKAGE_DATA_DIR / "000_125627a5caafc882.txt"
+
+# Runs the CLI with the answer engine replaced by a fast fake (no model, no index).
+FAKE_CLI = """
+import sys
+import qa.__main__ as cli
+from qa.types import Answer, AnswerStatus
+class Fake:
+    def answer(self, question, history=None, **kw):
+        return Answer(question=question, status=AnswerStatus.ANSWERED, text="回答：" + question[:20])
+cli.get_engine = Fake
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def run(args: list[str], *, env: dict | None = None, stdin: bytes = b"", timeout: int = 120) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, *args], input=stdin, capture_output=True, cwd=ROOT, env=full_env,
+                          timeout=timeout)
+
+
+def fake_cli(args: list[str], **kw) -> subprocess.CompletedProcess:
+    return run(["-c", FAKE_CLI, *args], **kw)
+
+
+def assert_clean(proc: subprocess.CompletedProcess) -> None:
+    out = proc.stdout + proc.stderr
+    assert b"Traceback" not in out, out.decode("utf-8", "replace")[-2000:]
+    proc.stdout.decode("utf-8")  # always valid UTF-8
+    proc.stderr.decode("utf-8")
+
+
+def broken_copy(folder: Path, mutate) -> Path:
+    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    mutate(data)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SOURCE, folder / SOURCE.name)
+    out = folder / "koganei_r2.yaml"
+    out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return out
+
+
+def indicator(data: dict, project: str, j: int = 0) -> dict:
+    return next(p for p in data["projects"] if p["name"] == project)["indicators"][j]
+
+
+# --- broken data files and folders: one precise message at every entry point ------------------------
+
+
+BROKEN = {
+    "missing field": lambda d: d["projects"][2].pop("name"),
+    "figure not in source": lambda d: indicator(d, "児童館事業").update(baseline="98,876"),
+    "duplicate plan id": None,  # a second file with the same plan id
+}
+
+
+def _broken_folder(tmp_path: Path, kind: str) -> Path:
+    folder = tmp_path / "data"
+    if kind == "duplicate plan id":
+        broken_copy(folder, lambda d: None)
+    elif kind == "invalid yaml":
+        folder.mkdir()
+        (folder / "bad.yaml").write_text("schema_version: 1\nplan: [\n", encoding="utf-8")
+    elif kind == "not utf-8":
+        folder.mkdir()
+        (folder / "bad.yaml").write_bytes(b"\xff\xfe\x00plan")
+    elif kind == "source missing":
+        broken_copy(folder, lambda d: d["plan"].update(id="other"))
+        (folder / SOURCE.name).unlink()
+    else:
+        broken_copy(folder, BROKEN[kind])
+        # the bundled folder is always read too: make this a second document
+        path = folder / "koganei_r2.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["plan"]["id"] = "broken-copy"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("kind", ["missing field", "figure not in source", "duplicate plan id", "invalid yaml",
+                                  "not utf-8", "source missing"])
+def test_broken_data_file_same_message_everywhere(tmp_path, kind):
+    env = {"PLANQA_DATA_DIRS": str(_broken_folder(tmp_path, kind)), "PLANQA_HOME": str(tmp_path / "home")}
+    reference = run(["-m", "corpus", "check"], env=env)
+    assert reference.returncode in (1, 2)  # 1: fields not traceable, 2: the file cannot be read as records
+    message = reference.stderr.decode().strip()
+    assert message.startswith("error: ") and message.count("error: ") == 1
+    assert run(["-m", "corpus", "show"], env=env).stderr.decode().strip() == message
+    for args, stdin in ((["-m", "qa", "ask", "児童館"], b""), (["-m", "qa", "ask", "--jsonl"], "児童館\n子育て\n".encode()),
+                        (["-m", "index", "status"], b"")):
+        proc = run(args, env=env, stdin=stdin)
+        assert_clean(proc)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert proc.stderr.decode().strip() == message, args
+        assert proc.stdout == b""
+
+
+def test_web_server_refuses_to_start_on_a_broken_data_file(tmp_path):
+    env = {"PLANQA_DATA_DIRS": str(_broken_folder(tmp_path, "invalid yaml")), "PLANQA_HOME": str(tmp_path / "home")}
+    reference = run(["-m", "corpus", "check"], env=env).stderr.decode().strip()
+    for extra in ([], ["--no-warm-up"]):
+        proc = run(["-m", "ui", "--port", str(_free_port()), *extra], env=env, timeout=120)
+        assert_clean(proc)
+        assert proc.returncode == 2
+        assert proc.stderr.decode().strip().endswith(reference)
+
+
+def test_missing_data_folder_is_an_error(tmp_path):
+    env = {"PLANQA_DATA_DIRS": str(tmp_path / "nowhere"), "PLANQA_HOME": str(tmp_path / "home")}
+    for args in (["-m", "corpus", "check"], ["-m", "qa", "ask", "児童館"], ["-m", "index", "status"]):
+        proc = run(args, env=env)
+        assert_clean(proc)
+        assert proc.returncode == 2 and b"nowhere does not exist" in proc.stderr and b"PLANQA_DATA_DIRS" in proc.stderr
+
+
+# --- an unusable PLANQA_HOME ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["-m", "qa", "ask", "児童館"], ["-m", "qa", "ask", "--jsonl"], ["-m", "index", "build"],
+                                  ["-m", "index", "status"]])
+def test_home_under_a_file_is_explained(tmp_path, args):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    proc = run(args, env={"PLANQA_HOME": str(blocker / "home")}, stdin="児童館\n".encode())
+    assert_clean(proc)
+    if args[-1] == "status":  # status only reads: it may say "missing" (rc 1) without touching the home
+        assert proc.returncode in (1, 2)
+        return
+    assert proc.returncode == 2
+    assert f"{blocker} is a file, not a folder".encode() in proc.stderr and b"PLANQA_HOME" in proc.stderr
+
+
+def _read_only(path: Path, *command: str) -> list[str]:
+    """A command run with ``path`` mounted read-only (a private mount namespace)."""
+    return ["unshare", "-rm", "sh", "-c",
+            'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"', str(path), *command]
+
+
+def _can_mount_read_only(tmp_path: Path) -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(_read_only(tmp_path, "sh", "-c", f'! touch "{tmp_path}/x" 2>/dev/null'), capture_output=True)
+    return probe.returncode == 0
+
+
+@pytest.mark.parametrize("args", [["-m", "qa", "ask", "児童館"], ["-m", "index", "build", "--quiet"]])
+def test_read_only_home_without_an_index_is_explained(tmp_path, args):
+    home = tmp_path / "home"
+    home.mkdir()
+    if not _can_mount_read_only(home):
+        pytest.skip("no unprivileged read-only bind mounts here")
+    proc = subprocess.run(_read_only(home, sys.executable, *args), capture_output=True, cwd=ROOT, timeout=300,
+                          env={**os.environ, "PLANQA_HOME": str(home)})
+    assert_clean(proc)
+    assert proc.returncode == 2
+    assert b"is not writable" in proc.stderr and b"python -m index build" in proc.stderr
+
+
+@pytest.mark.model
+def test_read_only_home_with_a_valid_index_serves_it(tmp_path):
+    """The configured home (with its built model and index), mounted read-only: questions are answered."""
+    home = Path(os.environ.get("PLANQA_HOME") or Path.home() / ".cache" / "planqa")
+    if run(["-m", "index", "status"], env={"PLANQA_HOME": str(home)}).returncode != 0:
+        pytest.skip("no built index in PLANQA_HOME")
+    if not _can_mount_read_only(home):
+        pytest.skip("no unprivileged read-only bind mounts here")
+    proc = subprocess.run(_read_only(home, sys.executable, "-m", "qa", "ask", "--json", "児童館の来館者数は？"),
+                          capture_output=True, cwd=ROOT, timeout=300, env={**os.environ, "PLANQA_HOME": str(home)})
+    assert_clean(proc)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["status"] == "answered"
+
+
+# --- the qa CLI with undecodable, oversized and piped input ---------------------------------------------
+
+
+def test_undecodable_argument_gets_a_message():
+    question = b"\xff\xfe" + "児童館".encode()
+    proc = run(["-c", FAKE_CLI.replace("sys.argv[1:]", "sys.argv[1:]"), "ask", os.fsdecode(question)])
+    assert_clean(proc)
+    assert proc.returncode == 2
+    assert "UTF-8 として読めないバイト".encode() in proc.stdout
+
+
+@pytest.mark.parametrize("locale", ["C.UTF-8", "C"])
+def test_jsonl_answers_each_line_on_its_own_in_valid_utf8(locale):
+    lines = ["児童館の来館者数は？".encode(), b"\xff\xfe" + "児童館".encode(), "ひとり親".encode(), b"caf\xe9"]
+    proc = fake_cli(["ask", "--jsonl"], stdin=b"\n".join(lines) + b"\n", env={"LC_ALL": locale})
+    assert_clean(proc)
+    assert proc.returncode == 0
+    out = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
+    assert [o["status"] for o in out] == ["answered", "no_answer", "answered", "no_answer"]
+    assert out[0]["answer"].startswith("回答") and out[2]["question"] == "ひとり親"
+    assert "UTF-8" in out[1]["answer"] and "\ufffd" in out[1]["question"]
+
+
+def test_chat_follow_up_survives_a_refused_line(monkeypatch, capsys):
+    """--chat: a line refused for its bytes is not a turn of the conversation."""
+    import qa.__main__ as cli
+    from qa.types import Answer, AnswerStatus
+
+    seen = []
+
+    class Engine:
+        def answer(self, question, history=None):
+            seen.append([a.question for a in history or []])
+            return Answer(question=question, status=AnswerStatus.ANSWERED, text="ok")
+
+    monkeypatch.setattr(cli, "get_engine", Engine)
+    stdin = io.TextIOWrapper(io.BytesIO("児童館事業\n".encode() + b"\xff\xfe\n" + "その会議意見は？\n".encode()))
+    monkeypatch.setattr("sys.stdin", stdin)
+    assert cli.main(["ask", "--jsonl", "--chat"]) == 0
+    assert seen == [[], ["児童館事業"]]
+    assert [json.loads(x)["status"] for x in capsys.readouterr().out.splitlines()] == ["answered", "no_answer", "answered"]
+
+
+def test_jsonl_does_not_echo_a_huge_question():
+    huge = ("あ" * 3_500_000).encode()
+    proc = fake_cli(["ask", "--jsonl"], stdin=huge + b"\n" + "児童館\n".encode())
+    assert_clean(proc)
+    first, second = proc.stdout.decode().splitlines()
+    assert len(first) < 1000 and "長すぎます" in json.loads(first)["answer"]
+    assert json.loads(second)["status"] == "answered"
+
+
+def test_jsonl_into_a_closed_pipe_exits_quietly():
+    reader = subprocess.Popen(["head", "-1"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    proc = subprocess.run([sys.executable, "-c", FAKE_CLI, "ask", "--jsonl"], input="児童館\n".encode() * 20000,
+                          stdout=reader.stdin, stderr=subprocess.PIPE, cwd=ROOT, timeout=120)
+    reader.stdin.close()
+    reader.wait()
+    assert b"Traceback" not in proc.stderr and b"BrokenPipe" not in proc.stderr, proc.stderr.decode()[-1500:]
+    assert proc.returncode == 0
+
+
+def test_cli_read_questions_bounds_each_line():
+    from qa.__main__ import MAX_LINE_BYTES, read_questions
+
+    stream = io.BytesIO(b"x" * (MAX_LINE_BYTES * 3) + "\n児童館\r\n".encode() + b"\xe5\x85")
+    got = list(read_questions(stream))
+    assert got[0][0] == "" and "長すぎます" in got[0][1]
+    assert got[1] == ("児童館", None)
+    assert got[2][1] is not None and "UTF-8" in got[2][1]
+
+
+# --- the web server: body limit, closed upload, checked input --------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from tests.ui_fakes import FakeEngine
+    from ui import guard
+    from ui.app import build_app
+
+    saved = os.environ.get("GRADIO_TEMP_DIR")
+    os.environ["GRADIO_TEMP_DIR"] = str(tmp_path_factory.mktemp("gradio"))
+    engine = FakeEngine()
+    demo = build_app(engine)
+    port = _free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, ssr_mode=False,
+                **guard.launch_kwargs(demo))
+    try:
+        server.demo = demo
+        yield f"http://127.0.0.1:{port}", engine
+    finally:
+        demo.close()
+        if saved is None:
+            os.environ.pop("GRADIO_TEMP_DIR", None)
+        else:
+            os.environ["GRADIO_TEMP_DIR"] = saved
+
+
+def server_demo():
+    return server.demo
+
+
+def _post(url: str, body: bytes, content_type: str = "application/json"):
+    import httpx
+
+    return httpx.post(url, content=body, headers={"content-type": content_type}, timeout=60)
+
+
+def test_oversized_body_is_refused_before_it_is_stored(server):
+    base, engine = server
+    before = len(engine.calls)
+    body = json.dumps({"data": ["あ" * 3_500_000]}, ensure_ascii=False).encode()
+    r = _post(f"{base}/gradio_api/call/ask", body)
+    assert r.status_code == 413 and "大きすぎます" in r.json()["error"]
+    assert len(engine.calls) == before
+
+
+def test_oversized_chunked_body_is_refused(server):
+    import httpx
+
+    base, engine = server
+    before = len(engine.calls)
+
+    def chunks():
+        yield b'{"data": ["'
+        for _ in range(40):
+            yield "あ".encode() * 10_000
+        yield b'"]}'
+
+    r = httpx.post(f"{base}/gradio_api/call/ask", content=chunks(), headers={"content-type": "application/json"},
+                   timeout=60)
+    assert r.status_code == 413 and len(engine.calls) == before
+
+
+def test_upload_endpoint_is_closed(server):
+    import httpx
+
+    base, _ = server
+    r = httpx.post(f"{base}/gradio_api/upload", files={"files": ("a.txt", b"x" * 1000)}, timeout=60)
+    assert r.status_code == 403 and "ファイル" in r.json()["error"]
+    big = httpx.post(f"{base}/gradio_api/upload", files={"files": ("a.bin", b"\0" * (2 << 20))}, timeout=60)
+    assert big.status_code in (403, 413)
+    assert not any(Path(os.environ["GRADIO_TEMP_DIR"]).rglob("a.*"))
+
+
+@pytest.mark.parametrize("body, needle", [
+    (b'{"data": []}', "質問がありません"),
+    (b'{"data": ["\\ud800\\u5150\\u7ae5\\u9928"]}', "サロゲート"),
+    (b'{"data": [["\\u5150\\u7ae5\\u9928"]]}', "配列"),
+    (b'{"data": [{"q": "x"}]}', "オブジェクト"),
+    (b'{"data": [3]}', "数値"),
+    (b'{"nodata": 1}', "質問がありません"),
+    (b'{"data": "\xff\xfe"}', "UTF-8"),
+    (b'{"data": [', "JSON"),
+])
+def test_malformed_api_input_gets_a_japanese_message(server, body, needle):
+    base, engine = server
+    before = len(engine.calls)
+    r = _post(f"{base}/gradio_api/call/ask", body)
+    assert r.status_code == 400 and needle in r.json()["error"]
+    assert len(engine.calls) == before
+
+
+def test_queue_join_of_the_chat_is_checked_too(server):
+    """The page's own route to the chat (and its example buttons) gets the same checks."""
+    from ui import guard
+
+    base, _ = server
+    ids = guard.question_fn_ids(server_demo())
+    assert ids  # every route that takes a question (the ask endpoint, and buttons that send their label)
+    for fn in ids:
+        r = _post(f"{base}/gradio_api/queue/join", json.dumps({"data": [["児童館"], []], "fn_index": fn,
+                                                               "session_hash": "abc"}).encode())
+        assert r.status_code == 400 and "配列" in r.json()["error"]
+    odd = _post(f"{base}/gradio_api/queue/join", b'{"data": ["x"], "fn_index": [1], "session_hash": "abc"}')
+    assert odd.status_code < 500
+
+
+def test_a_good_question_still_works_through_the_guard(server):
+    import httpx
+
+    base, _ = server
+    r = _post(f"{base}/gradio_api/call/ask", json.dumps({"data": ["児童館の来館者数は？"]}).encode())
+    assert r.status_code == 200
+    event = r.json()["event_id"]
+    with httpx.stream("GET", f"{base}/gradio_api/call/ask/{event}", timeout=60) as stream:
+        text = "".join(stream.iter_text())
+    data = text.split("event: complete\ndata:", 1)[1].strip()
+    assert "児童館事業" in json.loads(data)[0]
+
+
+def test_concurrent_clients_through_the_guard_get_their_own_answers(server):
+    """10 clients at once, 3 questions each: no error, every answer is to the client's own question."""
+    import threading
+
+    import httpx
+
+    base, _ = server
+    errors, mixed = [], []
+
+    def client(i: int) -> None:
+        with httpx.Client(timeout=60) as c:
+            for j in range(3):
+                q = f"児童館の来館者数は？（{i}-{j}）"
+                try:
+                    r = c.post(f"{base}/gradio_api/call/ask", json={"data": [q]})
+                    with c.stream("GET", f"{base}/gradio_api/call/ask/{r.json()['event_id']}") as stream:
+                        text = "".join(stream.iter_text())
+                    out = json.loads(text.split("event: complete\ndata:", 1)[1].strip())
+                    if out[1]["question"] != q:
+                        mixed.append(q)
+                except Exception as exc:  # noqa: BLE001 - counted
+                    errors.append(repr(exc))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and mixed == []
+
+
+@pytest.mark.parametrize("path", ["/gradio_api/file=../../../../etc/passwd", "/gradio_api/file=/etc/passwd",
+                                  "/gradio_api/file=%2e%2e/%2e%2e/etc/passwd", "/file=../../etc/passwd"])
+def test_path_traversal_is_refused(server, path):
+    import httpx
+
+    base, _ = server
+    r = httpx.get(base + path, timeout=30)
+    assert r.status_code in (400, 403, 404) and b"root:" not in r.content
+
+
+def test_default_bind_is_loopback():
+    assert from_env({}).host == "127.0.0.1"
+
+
+def test_private_temp_dir_is_removed_at_exit(tmp_path):
+    code = "from ui import guard; import pathlib; p = guard.prepare_temp_dir(); (pathlib.Path(p) / 'f').write_text('x'); print(p)"
+    env = {k: v for k, v in os.environ.items() if k != "GRADIO_TEMP_DIR"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    path = Path(proc.stdout.strip())
+    assert path.name.startswith("planqa-gradio-") and not path.exists()
+
+
+def test_server_stopped_with_sigterm_removes_its_temp_folder(tmp_path):
+    import signal
+    import time
+    import urllib.request
+
+    temp_root = tmp_path / "tmp"
+    temp_root.mkdir()
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "GRADIO_TEMP_DIR"}
+    env.update(TMPDIR=str(temp_root), GRADIO_ANALYTICS_ENABLED="False")
+    proc = subprocess.Popen([sys.executable, "-m", "ui", "--no-warm-up", "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        folders = list(temp_root.glob("planqa-gradio-*"))
+        assert len(folders) == 1
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert b"Traceback" not in proc.stderr.read()
+    assert not folders[0].exists()
+
+
+def test_data_file_error_types_are_corpus_errors():
+    from corpus.errors import CorpusError
+
+    assert issubclass(DataFileError, CorpusError) and issubclass(TraceabilityError, CorpusError)
