@@ -269,8 +269,6 @@ def run_serve(path: Path, home: Path, backend: str) -> dict[str, Any]:
     entry["all"] = _queries(index, questions, None)
     entry["one_document"] = _queries(index, questions, Filters(plan_id=load_plan().id))
     entry["peak_rss_mb"] = rss.mb()
-    if backend == "milvus":
-        index.backend.store.client.close()
     return entry
 
 

@@ -61,7 +61,21 @@ _VARCHAR = 1024
 _INSTALL = "PLANQA_RETRIEVER=milvus needs pymilvus and milvus-lite: pip install 'planqa[milvus]'"
 
 
+_CLIENTS: dict[str, Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
 def _client(uri: str):
+    """One client per URI and process: milvus-lite serves a file through one local server, and a
+    second connection to it from the same process can be refused (gRPC "too many pings")."""
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(uri)
+        if client is None:
+            client = _CLIENTS[uri] = _connect(uri)
+        return client
+
+
+def _connect(uri: str):
     try:
         from pymilvus import MilvusClient  # noqa: PLC0415
     except ImportError as exc:

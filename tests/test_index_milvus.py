@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,7 +15,7 @@ if not os.environ.get("CI"):  # CI installs the test extra, which brings Milvus:
     pytest.importorskip("pymilvus", reason="the milvus extra is not installed: pip install 'planqa[milvus]'")
     pytest.importorskip("milvus_lite", reason="the milvus extra is not installed: pip install 'planqa[milvus]'")
 
-from corpus.settings import get_settings  # noqa: E402
+from corpus.settings import from_env, get_settings  # noqa: E402
 from index import Filters, Retriever, SearchIndex, build_index, load_index, with_milvus  # noqa: E402
 from index.evaluate import DEV_QUESTIONS, load_questions  # noqa: E402
 from index.milvus import filter_expression, query_sparse, sparse_rows  # noqa: E402
@@ -36,29 +35,19 @@ FILTERS = (
 def pair(tmp_path_factory) -> tuple[SearchIndex, SearchIndex]:
     """The default index and the same index served by milvus-lite (fake encoder, real records)."""
     home = tmp_path_factory.mktemp("home")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("PLANQA_HOME", str(home))
-    mp.setenv("PLANQA_RETRIEVER", "milvus")
-    from corpus import settings as settings_mod
-
-    settings_mod.reset_settings()
-    try:
-        settings = get_settings()
-        build_index(settings, progress=False, encoder=HashEncoder())
-        milvus = load_index(settings, build_if_missing=False, encoder=HashEncoder(), query_threads=None)
-        local = load_index(dataclasses.replace(settings, retriever="faiss"), build_if_missing=False,
-                           encoder=HashEncoder(), query_threads=None)
-        yield local, milvus
-    finally:
-        mp.undo()
-        settings_mod.reset_settings()
+    settings = from_env({"PLANQA_HOME": str(home), "PLANQA_RETRIEVER": "milvus"})
+    assert settings.retriever == "milvus" and settings.milvus_target == str(home / "milvus" / "planqa.db")
+    build_index(settings, progress=False, encoder=HashEncoder())
+    milvus = load_index(settings, build_if_missing=False, encoder=HashEncoder(), query_threads=None)
+    local = load_index(dataclasses.replace(settings, retriever="faiss"), build_if_missing=False,
+                       encoder=HashEncoder(), query_threads=None)
+    return local, milvus
 
 
 def test_both_backends_implement_the_retriever_interface(pair):
     local, milvus = pair
     assert local.backend.name == "faiss" and milvus.backend.name == "milvus"
     assert isinstance(local, Retriever) and isinstance(milvus, Retriever)
-    assert Path(get_settings().milvus_target).name == "planqa.db"
 
 
 def test_sparse_vectors_reproduce_bm25_scores(pair):
@@ -107,7 +96,7 @@ def test_filter_expressions_quote_what_users_type():
 
 def test_a_rebuilt_index_gets_fresh_collections(pair, tmp_path):
     local, _ = pair
-    settings = dataclasses.replace(get_settings(), home=tmp_path, milvus_uri=str(tmp_path / "m.db"))
+    settings = from_env({"PLANQA_HOME": str(tmp_path), "PLANQA_MILVUS_URI": str(tmp_path / "m.db")})
     first = with_milvus(local, settings)
     assert first.backend.store.ready()
     other = dataclasses.replace(local.manifest, files={**local.manifest.files, "chunks.json": "0" * 64})
