@@ -34,6 +34,7 @@ from index.folder import (
 from index.messages import BUILD_PROGRESS, BUILD_STEPS
 from index.sparse import BM25Params, SparseIndex
 from index.text import reading_terms, terms
+from index.vectors import VectorCache
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -89,8 +90,13 @@ def _step(bar: tqdm | None, label: str, amount: int = 1) -> None:
 
 
 def build_artifacts(plans: Sequence[Plan], encoder: EncoderLike, *, config: ChunkerConfig = ChunkerConfig(),
-                    bar: tqdm | None = None, bm25: BM25Params = BM25Params()) -> IndexArtifacts:
-    """Chunk ``plans``, index the passages with BM25 and the encoder, all in memory."""
+                    bar: tqdm | None = None, bm25: BM25Params = BM25Params(),
+                    cache: VectorCache | None = None) -> IndexArtifacts:
+    """Chunk ``plans``, index the passages with BM25 and the encoder, all in memory.
+
+    With ``cache``, a passage whose text was encoded by the same model before takes its vector
+    from there; only the others go through the encoder.
+    """
     chunks = tuple(chunk_plans(plans, config))
     if not chunks:
         raise ValueError("the documents produced no passages to index")
@@ -100,10 +106,18 @@ def build_artifacts(plans: Sequence[Plan], encoder: EncoderLike, *, config: Chun
     reading = SparseIndex.build([reading_terms(passage_search_text(c)) for c in chunks], bm25)
     project_lemma = SparseIndex.build([terms(project_document(p)) for plan in plans for p in plan.projects], bm25)
     _step(bar, BUILD_STEPS["bm25"])
-    # Batches of similar length waste no time on padding; vectors go back to passage order.
-    by_length = sorted(range(len(chunks)), key=lambda i: len(chunks[i].embed_text))
     vectors = np.zeros((len(chunks), encoder.dim), dtype=np.float32)
-    for start in range(0, len(chunks), _ENCODE_BATCH):
+    todo = []
+    for i, chunk in enumerate(chunks):
+        known = cache.get(chunk.embed_text) if cache is not None else None
+        if known is None:
+            todo.append(i)
+        else:
+            vectors[i] = known
+    _step(bar, BUILD_STEPS["encode"], len(chunks) - len(todo))
+    # Batches of similar length waste no time on padding; vectors go back to passage order.
+    by_length = sorted(todo, key=lambda i: len(chunks[i].embed_text))
+    for start in range(0, len(by_length), _ENCODE_BATCH):
         batch = by_length[start:start + _ENCODE_BATCH]
         encoded = np.asarray(encoder.encode_passages([chunks[i].embed_text for i in batch]), dtype=np.float32)
         if encoded.shape != (len(batch), encoder.dim):
@@ -197,7 +211,8 @@ def build_index(settings: Settings | None = None, progress: bool = True, *, enco
     temp = folder.temp_sibling("building")
     try:
         with tqdm(total=n_chunks + 4, desc=BUILD_PROGRESS, unit="件", disable=not progress, leave=False) as bar:
-            artifacts = build_artifacts(plans, encoder, config=config, bar=bar, bm25=bm25)
+            cache = VectorCache(Path(settings.index_root) / ".vectors", identity.model_id, int(encoder.dim))
+            artifacts = build_artifacts(plans, encoder, config=config, bar=bar, bm25=bm25, cache=cache)
             write_artifacts(artifacts, temp)
             built = IndexFolder(temp)
             manifest = Manifest(
@@ -219,6 +234,7 @@ def build_index(settings: Settings | None = None, progress: bool = True, *, enco
             built.write_manifest(manifest)  # last: a folder without a manifest is an unfinished build
             _step(bar, BUILD_STEPS["write"])
         folder.install(temp)
+        cache.write([c.embed_text for c in artifacts.chunks], artifacts.dense.vectors())
     finally:
         if temp.exists():
             shutil.rmtree(temp, ignore_errors=True)

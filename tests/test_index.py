@@ -82,6 +82,8 @@ class OtherHashEncoder(HashEncoder):
 class FailingEncoder(HashEncoder):
     """Fails halfway through a build, like a crash or Ctrl-C during encoding."""
 
+    model_id = "test/failing-encoder"  # its own model: no vector of an earlier build is reused
+
     def __init__(self) -> None:
         self.calls = 0
 

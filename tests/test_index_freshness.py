@@ -12,12 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpus.loader import load_plan
 from corpus.settings import Settings, get_settings
-from index import IndexFolder, StaleIndexError, build_index, load_index
-from index.build import build_identity
+from index import IndexFolder, SearchIndex, StaleIndexError, build_index, load_index
+from index.build import build_artifacts, build_identity
 from index.folder import records_hash, tokenizer_version
 from index.search import index_status
 from index.sparse import BM25Params, SparseIndex
@@ -130,3 +131,54 @@ def test_bm25s_debug_lines_never_reach_stderr(tmp_path, capsys):
         root.removeHandler(handler)
     err = capsys.readouterr().err
     assert "Building index" not in err and "DEBUG" not in err, err
+
+
+class CountingEncoder(HashEncoder):
+    """Counts the passages it encodes."""
+
+    def __init__(self) -> None:
+        self.passages = 0
+
+    def encode_passages(self, texts):
+        self.passages += len(texts)
+        return super().encode_passages(texts)
+
+
+def test_a_rebuild_encodes_only_new_or_changed_passages(settings):
+    plan = load_plan()
+    first = CountingEncoder()
+    build_index(settings, progress=False, encoder=first, plans=[plan])
+    assert first.passages > 50
+    project = dataclasses.replace(plan.projects[0], content=plan.projects[0].content + "（追記）")
+    changed = dataclasses.replace(plan, projects=(project, *plan.projects[1:]))
+    second = CountingEncoder()
+    path = build_index(settings, progress=False, encoder=second, plans=[changed])
+    assert 1 <= second.passages <= 3  # the changed content passage(s) only
+    rebuilt = SearchIndex.from_folder(IndexFolder(path), HashEncoder())
+    np.testing.assert_allclose(rebuilt.artifacts.dense.vectors(), fresh_vectors(changed), atol=1e-6)
+
+
+def test_a_damaged_vector_cache_is_ignored(settings):
+    build_index(settings, progress=False, encoder=HashEncoder())
+    for file in (Path(settings.index_root) / ".vectors").glob("*.npz"):
+        file.write_bytes(b"not a zip")
+    again = CountingEncoder()
+    build_index(settings, progress=False, encoder=again)
+    assert again.passages > 50
+    assert index_status(settings, HashEncoder.model_id).ok
+
+
+def test_another_model_never_reuses_vectors(settings):
+    build_index(settings, progress=False, encoder=HashEncoder())
+
+    class Other(CountingEncoder):
+        model_id = "test/another-model"
+
+    other = Other()
+    build_index(settings, progress=False, encoder=other)
+    assert other.passages > 50
+
+
+def fresh_vectors(plan) -> np.ndarray:
+    """The passage vectors a build without any cache makes."""
+    return build_artifacts([plan], HashEncoder()).dense.vectors()
