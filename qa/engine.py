@@ -507,8 +507,9 @@ class Engine:
         targets, ranked = self._targets_for(q, plans)
         from_retrieval = not targets
         if not targets:
-            if q.refers and not _names_something(q) and (frame is None or not frame.has_target):
-                return self._no(T.NO_HISTORY)
+            if q.refers and not _names_something(q) and (frame is None or not frame.has_target) \
+                    and not _has_own_subject(q.text):
+                return self._no(T.NO_HISTORY)  # 「その担当課は？」 with nothing before it: ask, do not guess
             if not ranked or self._off_topic(q, ranked):
                 return self._off_topic_result(q, plans)
             top = ranked[0]
@@ -531,7 +532,7 @@ class Engine:
             if missing:
                 # 「児童館の職員は何人」: the counted thing is nowhere in the project's texts
                 return self._focus_missing(q.with_(focus=Focus.FIGURE), p0, ranked, frame, plans,
-                                           what="・".join(missing) + "の数")
+                                           what=T.NUMBER_OF.format(what="・".join(missing)))
         related = None
         if not fields and q.focus is None:
             fields = [Field.CONTENT, Field.INDICATORS, Field.EXPLANATION] if q.operation is Operation.LOOKUP else [Field.CONTENT]
@@ -550,7 +551,7 @@ class Engine:
                     c.add(T.DEPARTMENT_LINE.format(name=p.name, departments=depts(p), cite=c.cite_section(p, SECTION_CONTENT)))
             elif fld is Field.CONTENT:
                 for p in targets[:3]:
-                    c.add(f"**{p.name}**（担当：{depts(p)}）", T.CONTENT_LINE.format(content=one_line(p.content), cite=c.cite_section(p, SECTION_CONTENT)))
+                    c.add(T.PROJECT_HEAD.format(name=p.name, departments=depts(p)), T.CONTENT_LINE.format(content=one_line(p.content), cite=c.cite_section(p, SECTION_CONTENT)))
                 if related is not None:
                     c.add(T.RELATED_LINE.format(quote=quote(related.text), cite=c.cite(related)))
             elif fld in ind_fields and not done_indicators:
@@ -562,7 +563,7 @@ class Engine:
             elif fld is Field.EXPLANATION:
                 for p in targets[:2]:
                     if not p.result_explanation:
-                        c.add(f"**{p.name}**の結果の説明は、{T.NOT_IN_DOCUMENT}")
+                        c.add(T.NO_EXPLANATION.format(name=p.name))
                         continue
                     c.add("", T.EXPLANATION_HEAD.format(name=p.name, departments=depts(p)))
                     c.add(*(f"> {para}" for para in p.result_explanation.split("\n")))
@@ -608,13 +609,13 @@ class Engine:
         if phrase_sents:
             counter_sents = phrase_sents  # the figure is stated in a line of the explanation, not as an indicator
         if (q.counter and counter_sents and (not unit_match or no_figure)) or phrase_sents:
-            c.add(f"**{p0.name}**（担当：{depts(p0)}）の結果の説明に次の記載があります。")
+            c.add(T.EXPLANATION_STATES.format(name=p0.name, departments=depts(p0)))
             for section in dict.fromkeys(sec for sec, _ in counter_sents):
                 sents = [s for sec, s in counter_sents if sec == section][:4]
                 c.add("\n".join(f"> {s}" for s in sents), c.cite(section_citation(p0, section, "\n".join(sents))))
-            c.add("", "関連する参考指標：")
+            c.add("", T.RELATED_INDICATORS)
         elif q.counter and not counter_sents and not unit_match and q.counter not in ("人", "件", "回"):
-            c.add(T.FOCUS_MISSING.format(what=f"数（何{q.counter}）"))
+            c.add(T.FOCUS_MISSING.format(what=T.COUNT_OF.format(counter=q.counter)))
             return rows, True
         for p, i in picked:
             y, b = i.result_year, i.baseline_year
@@ -626,10 +627,10 @@ class Engine:
                 years = tuple(asked_plan_years) or plan_years
                 c.add(T.PLAN_LINE.format(project=p.name, indicator=i.name, plans=plan_values_line(i, years), baseline_year=b,
                                          baseline=base, year=y,
-                                         result=res if i.result and i.result.text else ("文章で記載" if i.result else "記載なし"),
+                                         result=res if i.result and i.result.text else (T.RESULT_IN_WORDS if i.result else T.RESULT_NONE),
                                          cite=cite))
             if Field.BASELINE in q.fields and not want_value and not want_plan:
-                r = f"、{y}結果 {res}" if i.result is not None and i.result.text else ""
+                r = T.WITH_RESULT.format(year=y, result=res) if i.result is not None and i.result.text else ""
                 c.add(T.BASELINE_LINE.format(project=p.name, baseline_year=b, indicator=i.name, baseline=base, year=y,
                                              plan=i.plan_r2.text, result=r, cite=cite))
             elif want_value or Field.BASELINE in q.fields:
@@ -722,24 +723,27 @@ class Engine:
 
         texts = normalize(" ".join([p.name, *p.aliases, p.content, p.result_explanation or "", *p.council_comments,
                                     *(i.name for i in p.indicators)]))
+        names = "".join(i.name for i in p.indicators)
         out = []
         for m in analyse(q.text):
             word = m.surface
             if m.pos1 != "名詞" or len(word) < 2 or not _KANJI.search(word) or word in GENERIC_NOUNS:
                 continue
-            if word not in texts and (m.lemma or word) not in texts:
+            # a paraphrase of an indicator (来場者 for 来館者数) shares a kanji with its name: covered
+            shares_kanji = any(ch in names for ch in word if _KANJI.match(ch))
+            if word not in texts and (m.lemma or word) not in texts and not shares_kanji:
                 out.append(word)
         return out
 
     def _focus_missing(self, q: Query, p: Project, ranked, frame, plans, what: str | None = None) -> Result:
-        what = what or T.FOCUS_NAMES.get(q.focus.value, "お尋ねの事項")
+        what = what or T.FOCUS_NAMES.get(q.focus.value, T.ASKED_THING)
         c = self._composer(plans)
         if q.language == "en":
             c.add(T.EN_FOCUS_MISSING.format(what=T.EN_FOCUS.get(q.focus.value, "information"), what_ja=what))
         else:
             c.add(T.FOCUS_MISSING.format(what=what))
-        more = "、参考指標" if p.indicators else ""
-        more += "、結果の説明" if p.result_explanation else ""
+        more = T.HOLDS_INDICATORS if p.indicators else ""
+        more += T.HOLDS_EXPLANATION if p.result_explanation else ""
         c.add("", T.WHAT_IT_HOLDS.format(project=p.name, departments=depts(p), more=more))
         c.add(T.CONTENT_LINE.format(content=one_line(p.content), cite=c.cite_section(p, SECTION_CONTENT)))
         return Result(c, status=AnswerStatus.NO_ANSWER, projects=[(p, 1.0)],
@@ -801,7 +805,7 @@ class Engine:
     def _off_topic_result(self, q: Query, plans: Sequence[Plan]) -> Result:
         if q.language == "en":
             return self._no(T.EN_NOT_FOUND)
-        docs = "、".join(f"{p.city}の{short_title(p)}（{p.fiscal_year}）" for p in plans)
+        docs = "、".join(T.DOCUMENT_SHORT.format(city=p.city, title=short_title(p), year=p.fiscal_year) for p in plans)
         return self._no(T.OFF_TOPIC.format(documents=docs), frame=None)
 
     def _more(self, q: Query, frame: Frame | None) -> Result:
@@ -812,7 +816,7 @@ class Engine:
             return self._no(T.NO_MORE)
         shown, rest = remaining[:3], remaining[3:]
         c = Composer(self._labels(()))
-        c.add("ほかに関連しそうな事業です。", "")
+        c.add(T.MORE_HEAD, "")
         for p in shown:
             c.add(T.CLOSE_LINE.format(name=p.name, departments=depts(p), content=one_line(p.content), cite=c.cite_section(p, SECTION_CONTENT)))
         n = len(shown)
@@ -827,15 +831,15 @@ class Engine:
         parts = []
         for g in q.filters.goals:
             goal = plan.goal(g)
-            parts.append(f"目標{g}「{goal.title}」" if goal else f"目標{g}")
+            parts.append(_goal_label(plan, g))
         for code in q.filters.policies:
             pol = plan.policy(code)
-            parts.append(f"施策{code}「{pol.title}」" if pol else f"施策{code}")
+            parts.append(T.POLICY_LABEL.format(code=code, title=pol.title) if pol else T.POLICY.format(code=code))
         if q.filters.departments:
-            parts.append(f"{'・'.join(q.filters.departments)}が担当")
+            parts.append(T.SCOPE_DEPARTMENTS.format(departments="・".join(q.filters.departments)))
         if q.filters.exclude_departments:
-            parts.append(f"{'・'.join(q.filters.exclude_departments)}以外の課が担当")
-        label = "・".join(parts) if parts else "この資料"
+            parts.append(T.SCOPE_OTHER_DEPARTMENTS.format(departments="・".join(q.filters.exclude_departments)))
+        label = "・".join(parts) if parts else T.THIS_DOCUMENT
         if len(self.plans) > 1:
             label += "（" + "、".join(document_label(p) for p in plans) + "）"
         return label
@@ -848,7 +852,7 @@ class Engine:
         if f.status:
             parts.append(T.CONDITIONS[f.status].format(year=y))
         if f.plan_word:
-            years = "・".join(f.plan_years) if f.plan_years else f"{plan.plan_years[0]}～{plan.plan_years[-1]}のいずれか"
+            years = "・".join(f.plan_years) if f.plan_years else T.ANY_PLAN_YEAR.format(first=plan.plan_years[0], last=plan.plan_years[-1])
             parts.append(T.CONDITIONS["plan_word"].format(years=years, word=f.plan_word))
         if f.kind:
             parts.append(T.CONDITIONS[f.kind.value + ("_only" if f.kind_only and f.kind.value == "qualitative" else "")])
@@ -882,7 +886,7 @@ class Engine:
                 for i in inds:
                     line = indicator_line(p, i)
                     if f.plan_word:
-                        line += f"　計画 {plan_values_line(i, plan_years)}"
+                        line += T.PLAN_VALUES.format(plans=plan_values_line(i, plan_years))
                     c.add(line + " " + c.cite_indicator(p, i))
                     rows.append(indicator_row(p, i))
             if f.status == Status.FELL_SHORT.value:
@@ -964,7 +968,7 @@ class Engine:
         c.add(T.COMMENT_LIST_HEAD.format(scope=scope, n=len(with_c)), "")
         for p in with_c:
             for comment in p.council_comments:
-                c.add(f"- **{p.name}**：「{quote(comment, 200)}」" + c.cite(section_citation(p, SECTION_COMMENT, comment)))
+                c.add(T.COMMENT_LIST_LINE.format(name=p.name, quote=quote(comment, 200)) + c.cite(section_citation(p, SECTION_COMMENT, comment)))
         if without:
             c.add("", T.COMMENT_LIST_NONE.format(names="、".join(p.name for p in without)))
         return Result(c, projects=[(p, 1.0) for p in with_c],
@@ -987,13 +991,13 @@ class Engine:
             label_of = (lambda k: k) if by == "department" else (lambda k: _goal_label(plans[0], k))
             if counted:
                 top = [k for k, n, _ in counted if n == counted[0][1]]
-                c.add(T.GROUP_TOP.format(condition=cond, by="担当課" if by == "department" else "目標",
+                c.add(T.GROUP_TOP.format(condition=cond, by=T.BY_DEPARTMENT if by == "department" else T.BY_GOAL,
                                          top="・".join(str(label_of(k)) for k in top), n=counted[0][1]), "")
             for k, n, ps in counted:
                 c.add(T.GROUP_IND_LINE.format(key=label_of(k), n=n, names="、".join(p.name for p in ps)))
         else:
             if by == "department":
-                c.add(T.GROUP_HEAD.format(scope=scope, n=len(selected), by="担当課"), "")
+                c.add(T.GROUP_HEAD.format(scope=scope, n=len(selected), by=T.BY_DEPARTMENT), "")
             else:
                 c.add(T.GROUP_HEAD_GOAL.format(scope=scope), "")
             for key, ps in groups.items():
@@ -1018,8 +1022,8 @@ class Engine:
         c = self._composer(plans)
         (p, i), ch = rows[0]
         y, b = i.result_year, i.baseline_year
-        what = ("増加率" if q.direction != "decrease" else "減少率") if measure == "rate" else ("増加" if q.direction != "decrease" else "減少")
-        most = "いちばん大きい" if (q.extreme or "max") == "max" else "いちばん小さい"
+        what = T.CHANGE_WORDS[(measure == "rate", q.direction == "decrease")]
+        most = T.MOST_LARGE if (q.extreme or "max") == "max" else T.MOST_SMALL
         c.add(T.EXTREME_HEAD.format(baseline_year=b, year=y, what=what, most=most, project=p.name, indicator=i.name), "")
         for (pp, ii), cc in rows[:5]:
             c.add(self._change_line(pp, ii, cc, c))
@@ -1042,7 +1046,7 @@ class Engine:
             return self._no(T.NOT_IN_DOCUMENT)
         c = self._composer(plans)
         (p, i), _ = rows[0]
-        most = "いちばん多い" if (q.extreme or "max") == "max" else "いちばん少ない"
+        most = T.MOST_MANY if (q.extreme or "max") == "max" else T.MOST_FEW
         c.add(T.EXTREME_VALUE_HEAD.format(year=i.result_year, most=most, project=p.name, indicator=i.name,
                                           result=result_text(i)), "")
         for (pp, ii), _ in rows[:5]:
@@ -1078,7 +1082,7 @@ class Engine:
                 v = r[1].rate if measure == "rate" else r[1].absolute
                 return -v if q.direction == "decrease" else v
             best = max(numeric, key=key)
-            what = ("減少率" if q.direction == "decrease" else "増加率") if measure == "rate" else ("減少" if q.direction == "decrease" else "増加")
+            what = T.CHANGE_WORDS[(measure == "rate", q.direction == "decrease")]
             c.add(T.COMPARE_HEAD.format(baseline_year=best[0][1].baseline_year, year=best[0][1].result_year, what=what,
                                         indicator=best[0][1].name, project=best[0][0].name), "")
         for (p, i), ch in rows:
@@ -1102,7 +1106,7 @@ class Engine:
                                           counts="、".join(f"{STATUS_LABELS[s]} {counts[s]}指標" for s in Status)), "")
             for g in plan.goals:
                 ps = [p for p in plan.projects if p.goal == g.number]
-                c.add(f"- {_goal_label(plan, g.number)}：" + "、".join(p.name for p in ps))
+                c.add(T.SUMMARY_GOAL.format(goal=_goal_label(plan, g.number), names="、".join(p.name for p in ps)))
         projects = [p for plan in plans for p in plan.projects]
         return Result(c, projects=[(p, 1.0) for p in projects],
                       frame=self._frame(q, frame, [], plans=plans, listed=[p.id for p in projects]),
@@ -1131,7 +1135,7 @@ class Engine:
                 ii = next((i for i in pp.indicators if i.name == ind.name), None) if pp else None
                 if ii is None:
                     continue
-                value = result_text(ii) if ii.result and ii.result.text else ("文章で記載" if ii.result else "記載なし")
+                value = result_text(ii) if ii.result and ii.result.text else (T.RESULT_IN_WORDS if ii.result else T.RESULT_NONE)
                 c.add(T.TREND_LINE.format(year=ii.result_year, value=value, cite=" " + c.cite_indicator(pp, ii)))
                 rows.append(indicator_row(pp, ii, document_label(doc)))
         return Result(c, projects=[(p0, 1.0)], indicators=rows, frame=self._frame(q, frame, [p0.id], plans=plans))
@@ -1140,10 +1144,10 @@ class Engine:
     def _other_city(self, q: Query, plans: Sequence[Plan]) -> Result:
         m = re.search(r"[\u4e00-\u9fff]{2,4}(市|区|町|村)", q.text)
         cities = "、".join(dict.fromkeys(p.city for p in plans))
-        return self._no(T.OTHER_CITY.format(city=cities, other=m.group(0) if m else "ほかの自治体"))
+        return self._no(T.OTHER_CITY.format(city=cities, other=m.group(0) if m else T.ANOTHER_CITY))
 
     def _later_year(self, q: Query, frame: Frame | None, plans: Sequence[Plan], years: list[str]) -> Result:
-        have = "、".join(sorted({f"{p.fiscal_year}（{p.city}）" for p in self.plans}))
+        have = "、".join(sorted({T.YEAR_OF_CITY.format(year=p.fiscal_year, city=p.city) for p in self.plans}))
         c = self._composer(plans)
         c.add(T.NO_RESULT_YEAR.format(have=have, year="、".join(years)), T.NOT_IN_DOCUMENT)
         targets = [p for p in (self.project(t.project_id) for t in q.targets) if p]
@@ -1154,11 +1158,12 @@ class Engine:
             plan_years = [y for y in years if y in self.plan_of(targets[0]).plan_years]
             picked = self._pick_indicators(q, targets)
             if plan_years and picked:
-                c.add("", "参考までに、この資料にある計画値と結果です。")
+                c.add("", T.FOR_REFERENCE)
                 for p, i in picked:
                     r = result_text(i)
-                    r2 = f"、{i.result_year}結果 {r}" if r and i.result and i.result.text else ""
-                    c.add(f"- {p.name}：{i.name}　計画 {plan_values_line(i, tuple(plan_years))}{r2} {c.cite_indicator(p, i)}")
+                    r2 = T.WITH_RESULT.format(year=i.result_year, result=r) if r and i.result and i.result.text else ""
+                    c.add(T.PLAN_REFERENCE_LINE.format(project=p.name, indicator=i.name, result=r2,
+                                                       plans=plan_values_line(i, tuple(plan_years)), cite=c.cite_indicator(p, i)))
                     rows.append(indicator_row(p, i))
         return Result(c, status=AnswerStatus.NO_ANSWER, projects=[(p, 1.0) for p in targets], indicators=rows,
                       frame=self._frame(q, frame, [p.id for p in targets], plans=plans))
@@ -1256,12 +1261,12 @@ def short_title(plan: Plan) -> str:
 
 
 def document_label(plan: Plan) -> str:
-    return f"{plan.city} {short_title(plan)} {plan.fiscal_year}評価"
+    return T.DOCUMENT_LABEL.format(city=plan.city, title=short_title(plan), year=plan.fiscal_year)
 
 
 def _goal_label(plan: Plan, number) -> str:
     g = plan.goal(number)
-    return f"目標{number}「{g.title}」" if g else f"目標{number}"
+    return T.GOAL_LABEL.format(number=number, title=g.title) if g else T.GOAL.format(number=number)
 
 
 def _fmt(v: float) -> str:
@@ -1280,6 +1285,16 @@ def _followups(p: Project, shown: Sequence[Field]) -> tuple[str, ...]:
     out = [tpl.format(name=p.name) for fld, tpl in offers
            if fld not in shown and not (fld is Field.VALUE and ind & set(shown))]
     return tuple(out[:3])
+
+
+def _has_own_subject(text: str) -> bool:
+    """Whether a question has content of its own beyond field words (「小学生の医療費…」 vs 「その担当課は？」)."""
+    from index.text import analyse
+
+    fieldish = {w for words in FIELD_WORDS.values() for w in words}
+    return any(m.pos1 == "名詞" and len(m.surface) >= 2 and _KANJI.search(m.surface)
+               and not any(m.surface in w for w in fieldish) and m.surface not in GENERIC_NOUNS
+               for m in analyse(text))
 
 
 def _asks_result(text: str) -> bool:

@@ -326,7 +326,7 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
             ordinal = -1
         else:
             ordinal = {"first": 1, "second": 2, "third": 3}[om.group(3).lower()]
-    refers = bool(ordinal) or has_any(text, lx.ANAPHORA) or bool(re.search(r"\b(it|its|that|this|they|them)\b", low))
+    refers = bool(ordinal) or bool(re.search(lx.ANAPHORA_RE, text)) or bool(re.search(r"\b(it|its|they|them)\b", low))
     # an elliptic follow-up (「じゃあ二つ目のは？」「今後の課題は？」) names nothing and is short
     elliptic = not named and not ind_hits and not filters.any and len(text) <= lx.ELLIPTIC_MAX_CHARS
 

@@ -271,3 +271,15 @@ def test_two_named_indicators_are_compared(engine):
 def test_status_question_does_not_list_the_plan(engine):
     ans = engine.answer("移動式赤ちゃん休憩室の貸出件数はR2の計画を達成した？")
     assert "未達成" in ans.text.splitlines()[0]
+
+
+def test_counted_thing_missing_from_the_project_is_no_answer_but_a_paraphrase_is_not(engine):
+    staff = engine.answer("児童館の職員は何人いますか")
+    assert staff.status is AnswerStatus.NO_ANSWER and "職員" in staff.text
+    visitors = engine.answer("児童館の来場者は何人？")
+    assert visitors.status is AnswerStatus.ANSWERED and "51,840人" in visitors.text
+
+
+def test_idioms_are_not_references_to_the_conversation(engine):
+    ans = engine.answer("義務教育就学児医療費助成制度の拡充、うちは対象外だったけどこれからどうなる？")
+    assert ans.status is AnswerStatus.ANSWERED and names(ans)[0] == "義務教育就学児医療費助成制度の拡充"
