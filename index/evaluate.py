@@ -27,7 +27,6 @@ import json
 import os
 import platform
 import resource
-import statistics
 import sys
 import time
 from dataclasses import dataclass, field

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Literal
 
-from corpus.loader import data_files, read_plan_file
+from corpus.loader import load_plans
 from corpus.settings import PACKAGE_DATA_DIR, Settings
 
 __all__ = [
@@ -41,12 +41,13 @@ __all__ = [
     "Manifest",
     "corpus_hash",
     "index_name",
+    "records_hash",
     "package_versions",
     "tokenizer_version",
 ]
 
 # Bump when the folder layout or the meaning of a file changes.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 # Packages whose version changes what the index files contain (terms, file formats). A change in
 # any of them makes an index stale. torch and sentence-transformers are recorded for information.
 CONTENT_PACKAGES = ("bm25s", "faiss-cpu", "fugashi", "unidic-lite", "jaconv")
@@ -67,21 +68,35 @@ def package_versions(names: Iterable[str] = CONTENT_PACKAGES + INFO_PACKAGES) ->
 
 
 def tokenizer_version() -> str:
-    """A hash of the tokenizer's source (``index/text.py``): any change to it changes the terms."""
-    path = Path(__file__).resolve().parent / "text.py"
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    """What decides the terms the tokenizer produces: its declared version and settings.
+
+    The dictionary and analyser versions are compared separately (``CONTENT_PACKAGES``). A change to
+    the code of ``index/text.py`` that changes its output must bump ``text.TOKENIZER_VERSION``; an
+    edit that does not (a comment, a refactoring) leaves every index current.
+    """
+    from index.text import tokenizer_signature  # noqa: PLC0415
+
+    return tokenizer_signature()
+
+
+def records_hash(plans: Iterable[Any]) -> str:
+    """SHA-256 over the loaded records of every document (what the index is built from).
+
+    Computed from the records, not the files: re-indenting a data file, or a source text edit that
+    no record quotes, changes no passage and keeps the index current; any changed record field does not.
+    """
+    digest = hashlib.sha256()
+    for plan in sorted(plans, key=lambda p: p.id):
+        data = asdict(plan)
+        data.pop("source_text", None)  # the records quote what they use; the source is checked by the loader
+        digest.update(json.dumps(data, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def corpus_hash(dirs: tuple[Path, ...]) -> str:
-    """SHA-256 over every data file in ``dirs`` and the source text each one names."""
-    digest = hashlib.sha256()
-    for path in data_files(dirs):
-        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
-        source = path.parent / read_plan_file(path).plan.source_file
-        digest.update(source.name.encode("utf-8") + b"\0")
-        digest.update(source.read_bytes() if source.is_file() else b"<missing>")
-        digest.update(b"\0")
-    return digest.hexdigest()
+    """``records_hash`` of the documents loaded from ``dirs``."""
+    return records_hash(load_plans(dirs))
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+-]")
@@ -101,17 +116,23 @@ def index_name(settings: Settings, plan_ids: Iterable[str]) -> str:
 class BuildIdentity:
     """What an index must have been built from to be current (compared with the manifest)."""
 
-    model_id: str | None  # None: do not compare (the model is not loaded yet)
+    model_id: str | None  # the model's fingerprint; None: do not compare (the model is not loaded yet)
     corpus_hash: str
     chunker_version: str
     tokenizer_version: str
+    bm25: dict[str, Any] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
     packages: dict[str, str] = field(default_factory=lambda: package_versions(CONTENT_PACKAGES))
 
 
 @dataclass(frozen=True)
 class Manifest:
-    """``manifest.json``: how and from what the index was built."""
+    """``manifest.json``: how and from what the index was built.
+
+    Everything in it is independent of where the folders live: ``model_id`` is the model's
+    fingerprint (name and weights hash, see ``index.model.model_fingerprint``), never its path, so
+    a copied or moved ``PLANQA_HOME`` keeps its index.
+    """
 
     format_version: int
     model_id: str
@@ -124,6 +145,7 @@ class Manifest:
     n_chunks: int
     n_projects: int
     files: dict[str, str]  # relative path -> SHA-256
+    bm25: dict[str, Any] = field(default_factory=dict)  # BM25 parameters (k1, b, method)
     built_at: str = ""
     build_seconds: float = 0.0
 
@@ -148,6 +170,7 @@ class Manifest:
                 n_chunks=int(data["n_chunks"]),
                 n_projects=int(data["n_projects"]),
                 files={str(k): str(v) for k, v in dict(data["files"]).items()},
+                bm25=dict(data.get("bm25", {})),
                 built_at=str(data.get("built_at", "")),
                 build_seconds=float(data.get("build_seconds", 0.0)),
             )
@@ -164,11 +187,13 @@ class Manifest:
         if expected.model_id is not None and self.model_id != expected.model_id:
             out.append(f"built with model {self.model_id!r}, configured model is {expected.model_id!r}")
         if self.corpus_hash != expected.corpus_hash:
-            out.append("the document data files or sources have changed since the build")
+            out.append("the document records have changed since the build")
         if self.chunker_version != expected.chunker_version:
             out.append(f"chunker version {self.chunker_version}, this code has {expected.chunker_version}")
         if self.tokenizer_version != expected.tokenizer_version:
-            out.append("the tokenizer (index/text.py) has changed since the build")
+            out.append(f"tokenizer {self.tokenizer_version} at build time, this code has {expected.tokenizer_version}")
+        if self.bm25 != expected.bm25:
+            out.append(f"BM25 parameters {self.bm25} at build time, configured {expected.bm25}")
         for name, version in expected.packages.items():
             built = self.packages.get(name)
             if built != version:

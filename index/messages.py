@@ -17,3 +17,5 @@ PROJECT_HEADER = "{rank}. {project}（{departments}）　スコア {score:.4f}"
 STATUS_LINE = "{state}: {path}"
 STATUS_STATES = {"ok": "使用可能", "missing": "未作成", "stale": "古い", "corrupt": "破損"}
 RUN_BUILD = "`python -m index build` を実行してください。"
+MILVUS_SYNC = "Milvus に検索索引を登録します（{uri}、{n}件の文書片）"
+MILVUS_SYNCED = "Milvus のコレクション {name} を作成しました"

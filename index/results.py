@@ -24,8 +24,9 @@ MODES = ("hybrid", "bm25", "dense")
 class Filters:
     """Restrict a search to part of the corpus; ``None`` means "any".
 
-    ``department`` matches a project run by that department (among others); ``sections`` is a
-    tuple of section names (``Section`` values such as ``"子ども・子育て会議意見"``).
+    ``plan_id`` keeps one document, ``plan_ids`` any of several (both given: a passage must
+    satisfy both). ``department`` matches a project run by that department (among others);
+    ``sections`` is a tuple of section names (``Section`` values such as ``"子ども・子育て会議意見"``).
     """
 
     plan_id: str | None = None
@@ -33,8 +34,12 @@ class Filters:
     policy: str | None = None
     department: str | None = None
     sections: tuple[Section, ...] | None = None
+    plan_ids: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
+        if self.plan_ids is not None:
+            raw_ids = (self.plan_ids,) if isinstance(self.plan_ids, str) else self.plan_ids
+            object.__setattr__(self, "plan_ids", tuple(dict.fromkeys(str(i) for i in raw_ids)))
         if self.sections is not None:
             raw: Iterable[str | Section] = (self.sections,) if isinstance(self.sections, str) else self.sections
             object.__setattr__(self, "sections", tuple(Section.parse(s) for s in raw))
@@ -43,11 +48,14 @@ class Filters:
 
     @property
     def is_empty(self) -> bool:
-        return all(v is None for v in (self.plan_id, self.goal, self.policy, self.department, self.sections))
+        return all(v is None for v in (self.plan_id, self.plan_ids, self.goal, self.policy, self.department,
+                                        self.sections))
 
     def accepts(self, chunk: Chunk) -> bool:
         """Whether ``chunk`` lies inside the filters."""
         if self.plan_id is not None and chunk.plan_id != self.plan_id:
+            return False
+        if self.plan_ids is not None and chunk.plan_id not in self.plan_ids:
             return False
         if self.goal is not None and chunk.goal != self.goal:
             return False

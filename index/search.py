@@ -16,15 +16,20 @@ import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from corpus.loader import load_plans
 from corpus.settings import Settings, get_settings
 from index.expand import expand_query
-from index.build import EncoderLike, IndexArtifacts, build_identity, build_index, limit_torch_threads
+from index.build import (
+    EncoderLike,
+    IndexArtifacts,
+    build_identity,
+    build_index,
+    encoder_fingerprint,
+    limit_torch_threads,
+)
 from index.chunks import Chunk, ProjectInfo
 from index.dense import DenseIndex
 from index.errors import CorruptIndexError, IndexMissingError, IndexNotReadyError, StaleIndexError
@@ -43,23 +48,15 @@ from index.fusion import (
 )
 from index.messages import REBUILDING, RUN_BUILD
 from index.respell import Respeller
+from index.retriever import ChunkTable, LocalBackend, Scores, ScoringBackend
 from index.results import MODES, Filters, Hit, ProjectHit
 from index.sparse import SparseIndex
 from index.text import reading_terms, terms
 
-__all__ = ["SearchIndex", "index_status", "load_index"]
+__all__ = ["SearchIndex", "index_status", "load_index", "with_milvus"]
 
 _QUERY_CACHE_SIZE = 256
-
-
-@dataclass(frozen=True)
-class _Scores:
-    """Every per-method score of one query, over all passages and projects (before filtering)."""
-
-    lemma: np.ndarray  # passages, lemma BM25
-    reading: np.ndarray  # passages, reading BM25
-    dense: np.ndarray  # passages, cosine
-    project_lemma: np.ndarray  # projects, lemma BM25 of the project document
+_SCORES_CACHE_SIZE = 16  # score vectors are n_passages long: keep few
 
 
 @dataclass(frozen=True)
@@ -79,8 +76,10 @@ class SearchIndex:
 
     def __init__(self, artifacts: IndexArtifacts, encoder: EncoderLike, *, config: FusionConfig = FusionConfig(),
                  manifest: Manifest | None = None, folder: IndexFolder | None = None,
-                 hits_per_project: int = 3, respeller: Respeller | None = None) -> None:
+                 hits_per_project: int = 3, respeller: Respeller | None = None,
+                 backend: ScoringBackend | None = None) -> None:
         self._artifacts = artifacts
+        self.backend: ScoringBackend = backend or LocalBackend(artifacts)
         self.encoder = encoder
         self.config = config
         self.manifest = manifest
@@ -104,13 +103,27 @@ class SearchIndex:
 
         # Learnt from the passages at load time (deterministic, a fraction of a second): no file needed.
         self._respeller = respeller or Respeller.from_texts(passage_search_text(c) for c in self.chunks)
+        self._table = ChunkTable(self.chunks)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._scores_cache: OrderedDict[tuple, Scores] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     def with_config(self, config: FusionConfig) -> SearchIndex:
         """The same index (shared files, encoder and passages) ranking with other fusion settings."""
         return SearchIndex(self._artifacts, self.encoder, config=config, manifest=self.manifest,
-                           folder=self.folder, hits_per_project=self.hits_per_project, respeller=self._respeller)
+                           folder=self.folder, hits_per_project=self.hits_per_project, respeller=self._respeller,
+                           backend=self.backend)
+
+    def with_backend(self, backend: ScoringBackend) -> SearchIndex:
+        """The same index ranking with scores from another backend (e.g. ``index.milvus.MilvusBackend``)."""
+        return SearchIndex(self._artifacts, self.encoder, config=self.config, manifest=self.manifest,
+                           folder=self.folder, hits_per_project=self.hits_per_project, respeller=self._respeller,
+                           backend=backend)
+
+    @property
+    def artifacts(self) -> IndexArtifacts:
+        """The passages and indexes this index was loaded from."""
+        return self._artifacts
 
     # ---- loading --------------------------------------------------------------------------
 
@@ -183,23 +196,26 @@ class SearchIndex:
         """Forget cached query vectors (the benchmark times each query from scratch)."""
         with self._cache_lock:
             self._cache.clear()
+            self._scores_cache.clear()
 
-    def _scores(self, profile: QueryProfile, mode: str) -> _Scores:
-        n_chunks, n_projects = len(self.chunks), len(self.projects)
-        zeros_c = np.zeros(n_chunks, dtype=np.float32)
-        art = self._artifacts
-        lexical = mode in ("hybrid", "bm25")
-        return _Scores(
-            lemma=art.lemma.scores(profile.terms) if lexical else zeros_c,
-            reading=art.reading.scores(profile.readings) if mode == "hybrid" else zeros_c,
-            dense=art.dense.scores(self.query_vector(profile.analysed)) if mode in ("hybrid", "dense") else zeros_c,
-            project_lemma=art.project_lemma.scores(profile.terms) if lexical else np.zeros(n_projects, dtype=np.float32),
-        )
+    def _scores(self, profile: QueryProfile, mode: str, filters: Filters | None = None) -> Scores:
+        # The answer layer asks for projects and for passages of the same question: score it once
+        # (with Milvus that is four searches saved).
+        key = (profile.query, profile.analysed, mode, filters)
+        with self._cache_lock:
+            cached = self._scores_cache.get(key)
+            if cached is not None:
+                self._scores_cache.move_to_end(key)
+                return cached
+        scores = self.backend.scores(profile, lambda: self.query_vector(profile.analysed), mode, filters)
+        with self._cache_lock:
+            self._scores_cache[key] = scores
+            while len(self._scores_cache) > _SCORES_CACHE_SIZE:
+                self._scores_cache.popitem(last=False)
+        return scores
 
     def _chunk_mask(self, filters: Filters | None) -> np.ndarray:
-        if filters is None or filters.is_empty:
-            return np.ones(len(self.chunks), dtype=bool)
-        return np.array([filters.accepts(c) for c in self.chunks], dtype=bool)
+        return self._table.mask(filters)
 
     @staticmethod
     def _check(k: int, mode: str) -> None:
@@ -210,7 +226,7 @@ class SearchIndex:
 
     # ---- projects -------------------------------------------------------------------------
 
-    def _rank_projects(self, profile: QueryProfile, scores: _Scores, mask: np.ndarray, mode: str,
+    def _rank_projects(self, profile: QueryProfile, scores: Scores, mask: np.ndarray, mode: str,
                        sections_filtered: bool) -> _ProjectRanking:
         n = len(self.projects)
         cfg = self.config
@@ -280,7 +296,7 @@ class SearchIndex:
         if not query.strip():
             return None
         profile = self.profile(expand_query(query) if self.config.expand else query)
-        return profile, self._scores(profile, mode), self._chunk_mask(filters)
+        return profile, self._scores(profile, mode, filters), self._chunk_mask(filters)
 
     def rank_projects(self, query: str, k: int = 20, filters: Filters | None = None,
                       mode: str = "hybrid") -> list[ProjectHit]:
@@ -324,7 +340,7 @@ class SearchIndex:
         reading_ranks: np.ndarray
         dense_ranks: np.ndarray
 
-    def _chunk_scores(self, profile: QueryProfile, scores: _Scores, mask: np.ndarray, mode: str,
+    def _chunk_scores(self, profile: QueryProfile, scores: Scores, mask: np.ndarray, mode: str,
                       ranking: _ProjectRanking | None) -> SearchIndex._ChunkScores:
         lemma_ranks = competition_ranks(scores.lemma, mask, positive_only=True)
         reading_ranks = competition_ranks(scores.reading, mask, positive_only=True)
@@ -344,7 +360,7 @@ class SearchIndex:
                 score = score + self.config.project_prior * prior[self._chunk_project]
         return SearchIndex._ChunkScores(score, lemma_ranks, reading_ranks, dense_ranks)
 
-    def _hit(self, i: int, scores: _Scores, chunk_scores: SearchIndex._ChunkScores) -> Hit:
+    def _hit(self, i: int, scores: Scores, chunk_scores: SearchIndex._ChunkScores) -> Hit:
         return Hit(
             chunk=self.chunks[i],
             score=float(chunk_scores.score[i]),
@@ -385,7 +401,7 @@ def index_status(settings: Settings | None = None, model_id: str | None = None) 
     plans = load_plans(tuple(settings.data_dirs))
     folder = IndexFolder.for_settings(settings, [p.id for p in plans])
     folder.recover()
-    return folder.check(build_identity(settings, model_id))
+    return folder.check(build_identity(settings, model_id, plans=plans))
 
 
 _ERRORS = {"missing": IndexMissingError, "stale": StaleIndexError, "corrupt": CorruptIndexError}
@@ -407,23 +423,38 @@ def load_index(settings: Settings | None = None, *, build_if_missing: bool = Tru
         from index.embedding import Encoder  # noqa: PLC0415 - loads torch
 
         encoder = Encoder.load(settings)
-    status = index_status(settings, encoder.model_id)
+    fingerprint = encoder_fingerprint(encoder)
+    status = index_status(settings, fingerprint)
     if not status.ok:
         if not build_if_missing:
             raise _ERRORS[status.state](f"{status.describe()}; {RUN_BUILD}")
-        if progress:
-            print(REBUILDING.format(reason=status.describe()), file=sys.stderr, flush=True)
+        # Never silent: a rebuild takes seconds to minutes, and the user must know why.
+        print(REBUILDING.format(reason=status.describe()), file=sys.stderr, flush=True)
         build_index(settings, progress=progress, encoder=encoder)
-        status = index_status(settings, encoder.model_id)
+        status = index_status(settings, fingerprint)
         if not status.ok:  # the build itself must produce a usable folder; anything else is a bug
             raise IndexNotReadyError(f"{status.describe()} right after a build; {RUN_BUILD}")
     folder = IndexFolder(status.path)
     try:
         index = SearchIndex.from_folder(folder, encoder, config=config)
-    except CorruptIndexError:
+    except CorruptIndexError as exc:
         if not build_if_missing:
             raise
+        print(REBUILDING.format(reason=str(exc).split("; ")[0]), file=sys.stderr, flush=True)
         build_index(settings, progress=progress, encoder=encoder)
         index = SearchIndex.from_folder(folder, encoder, config=config)
     limit_torch_threads(query_threads)
+    if settings.retriever == "milvus":
+        index = with_milvus(index, settings)
     return index
+
+
+def with_milvus(index: SearchIndex, settings: Settings, *, limit: int | None = None) -> SearchIndex:
+    """``index`` with its passages served by Milvus at ``settings.milvus_target`` (filled on first use)."""
+    from index.milvus import DEFAULT_LIMIT, MilvusBackend  # noqa: PLC0415 - pymilvus is an optional extra
+
+    if index.folder is None or index.manifest is None:
+        raise ValueError("only an index loaded from its folder can be served by Milvus")
+    backend = MilvusBackend.open(settings.milvus_target, index.folder.path.name, index.manifest, index.artifacts,
+                                 lambda: index.artifacts.dense.vectors(), limit=limit or DEFAULT_LIMIT)
+    return index.with_backend(backend)

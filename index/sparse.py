@@ -9,6 +9,7 @@ latter for questions typed in hiragana that the morphological analyser misreads.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -16,6 +17,17 @@ from typing import Sequence
 import numpy as np
 
 __all__ = ["BM25Params", "SparseIndex"]
+
+
+def _import_bm25s() -> None:
+    """Import bm25s with its logger at WARNING.
+
+    bm25s sets its own logger to DEBUG, so as soon as any handler is installed on the root logger
+    (the web server does) every index build and load prints ``DEBUG bm25s`` lines on stderr.
+    """
+    import bm25s  # noqa: F401, PLC0415
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,10 @@ class BM25Params:
     b: float = 0.5
     method: str = "lucene"
 
+    def to_json(self) -> dict[str, float | str]:
+        """The parameters as the index manifest records them."""
+        return {"k1": float(self.k1), "b": float(self.b), "method": str(self.method)}
+
 
 class SparseIndex:
     """A BM25 index over documents given as term lists; scores every document for a query."""
@@ -45,6 +61,7 @@ class SparseIndex:
     @classmethod
     def build(cls, documents: Sequence[Sequence[str]], params: BM25Params = BM25Params()) -> SparseIndex:
         """Index ``documents`` (one list of terms each); an empty term list is allowed."""
+        _import_bm25s()
         import bm25s  # noqa: PLC0415 - heavy import kept out of module import
 
         if not documents:
@@ -98,6 +115,7 @@ class SparseIndex:
     @classmethod
     def load(cls, folder: Path) -> SparseIndex:
         """Read an index written by ``save``; raises ``ValueError`` when files are missing or inconsistent."""
+        _import_bm25s()
         import bm25s  # noqa: PLC0415
 
         folder = Path(folder)

@@ -41,7 +41,19 @@ __all__ = [
     "split_sentences",
     "terms",
     "tokenize",
+    "tokenizer_signature",
 ]
+
+# Bump when the terms or readings produced for the same text change on purpose. Index manifests
+# record it with a hash of the output on a fixed probe set (``tokenizer_signature``), so an index is
+# stale when the tokenizer's output changes, and stays current after an edit that changes nothing.
+TOKENIZER_VERSION = "1"
+_PROBE = (
+    "令和２年度の児童館の来館者数は１，０９１件でした。",
+    "ひとり親家庭のホームヘルプ事業（小4ー6）を拡充する〜平成30年度",
+    "じどうかんはなんじまで？あかちゃんをあずけたい",
+    "子ども・子育て会議意見：ケース検討会議とR3の計画、2020年度の実績。",
+)
 
 # --------------------------------------------------------------------------------------------
 # Normalisation
@@ -493,3 +505,16 @@ def split_sentences(text: str, *, unwrap: bool = False) -> list[str]:
     if unwrap:
         text = _unwrap_lines(text)
     return [s for s in (piece.strip() for piece in _SENTENCE.findall(text)) if s]
+
+
+@lru_cache(maxsize=1)
+def tokenizer_signature() -> str:
+    """``TOKENIZER_VERSION`` plus a hash of the terms and readings of a fixed probe set."""
+    import hashlib  # noqa: PLC0415
+
+    digest = hashlib.sha256()
+    for text in _PROBE:
+        digest.update("\x1f".join(terms(text)).encode("utf-8") + b"\x1e")
+        digest.update("\x1f".join(reading_terms(text)).encode("utf-8") + b"\x1d")
+    return f"{TOKENIZER_VERSION}/{digest.hexdigest()[:16]}"
+

