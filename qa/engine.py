@@ -186,7 +186,7 @@ class Engine:
 
         ids = {p.id for p in plans}
         out: list[Ranked] = []
-        flt = IndexFilters(plan_id=next(iter(ids))) if len(ids) == 1 else None
+        flt = IndexFilters(plan_id=next(iter(ids))) if len(ids) == 1 else IndexFilters(plan_ids=tuple(sorted(ids)))
         for ph in self.index.rank_projects(text, k=k + 12 if len(ids) > 1 or filters else k, filters=flt):
             project = self.project(ph.project_id)
             if project is None or project.plan_id not in ids:
