@@ -646,6 +646,14 @@ class Engine:
                     c.add(T.VALUE_NONE_LINE.format(project=p.name, indicator=i.name, baseline_year=b, baseline=base, year=y,
                                                    plan=i.plan_r2.text, cite=cite))
             rows.append(indicator_row(p, i, self._labels(())[p.plan_id] if len(self.plans) > 1 else ""))
+        if re.search(r"(合計|合わせ|あわせ|合算|総数|トータル)", q.text) or re.search(r"\b(total|in all|combined)\b", q.text.lower()):
+            figures = [(i, i.result.value) for _, i in picked if i.result is not None and i.result.value is not None]
+            units = {i.unit or i.result.unit for i, _ in figures}
+            if len(figures) >= 2 and len(units) == 1:
+                unit = units.pop() or ""
+                total = sum(v for _, v in figures)
+                c.add("", T.TOTAL_LINE.format(year=figures[0][0].result_year, total=f"{_fmt(total)}{unit}",
+                                             parts="＋".join(result_text(i) for i, _ in figures)), T.COMPUTED_TOTAL_NOTE)
         missing = (all(i.result is None for _, i in picked) and not counter_sents and Field.VALUE in q.fields
                    and not want_plan)
         return rows, missing

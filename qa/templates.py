@@ -76,6 +76,8 @@ EXTREME_VALUE_HEAD = "{year}の結果が{most}指標は、**{project}**の「{in
 GROUP_SOURCES = "出典：各事業の事業名称（担当課）と事業の内容 {refs}"
 CHANGE_LINE = "- {project}：{indicator}　{baseline_year} {before} → {year} {after}（{delta}）{cite}"
 COMPARE_HEAD = "{baseline_year}から{year}への変化を比べると、{what}が大きいのは「{indicator}」（{project}）です。"
+TOTAL_LINE = "{year}の合計：**{total}**（{parts}）"
+COMPUTED_TOTAL_NOTE = "※合計は、資料の数値から計算した値です。"
 COMPUTED_NOTE = "※増減と増減率は、資料の数値から計算した値です。"
 SHORTFALL_NOTE = ("判定のしかた：漸増・拡充は{baseline_year}からの増減、維持は{baseline_year}以上で達成（5%以内の減少は「ほぼ達成」）、"
                   "実施・継続・検討などは結果の説明の記載で判定しています。")

@@ -283,3 +283,10 @@ def test_counted_thing_missing_from_the_project_is_no_answer_but_a_paraphrase_is
 def test_idioms_are_not_references_to_the_conversation(engine):
     ans = engine.answer("義務教育就学児医療費助成制度の拡充、うちは対象外だったけどこれからどうなる？")
     assert ans.status is AnswerStatus.ANSWERED and names(ans)[0] == "義務教育就学児医療費助成制度の拡充"
+
+
+def test_total_of_named_indicators_is_computed_and_marked(engine):
+    ans = engine.answer("乳幼児健康相談と出張健康相談の利用者数の合計は？")
+    assert "598人" in ans.text and "253人" in ans.text and "345人" in ans.text and "計算" in ans.text
+    single = engine.answer("乳幼児健康相談の利用者数は？")
+    assert "合計" not in single.text
