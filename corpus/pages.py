@@ -85,9 +85,13 @@ def locate(page_text: str, passage: str) -> list[tuple[int, int]]:
         else:
             pos = at + len(piece)
         spans.append((origin[at], origin[at + len(piece) - 1] + 1))
-    spans.sort()
+    return merge_spans(spans)
+
+
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Character spans sorted, overlapping or touching ones joined."""
     merged: list[tuple[int, int]] = []
-    for s, e in spans:
+    for s, e in sorted(spans):
         if merged and s <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], e))
         else:
@@ -95,4 +99,4 @@ def locate(page_text: str, passage: str) -> list[tuple[int, int]]:
     return merged
 
 
-__all__ = ["Page", "locate", "plan_pages", "split_pages"]
+__all__ = ["Page", "locate", "merge_spans", "plan_pages", "split_pages"]

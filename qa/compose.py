@@ -193,10 +193,7 @@ class Composer:
 
     def merge(self, other: Composer) -> None:
         """Append another composer's lines, renumbering its citations into this one."""
-        mapping = {}
-        for n, c in enumerate(other.sources, start=1):
-            label = self.cite(c)
-            mapping[n] = label[label.rindex("["):]
+        mapping = {n: self.ref(c) for n, c in enumerate(other.sources, start=1)}
         pattern = re.compile(r"\[(\d+)\]")
         for line in other.lines:
             self.lines.append(pattern.sub(lambda m: mapping.get(int(m.group(1)), m.group(0)), line))

@@ -31,11 +31,9 @@ from qa.compose import (
     SECTION_CONTENT,
     SECTION_EXPLANATION,
     SECTION_INDICATOR,
-    SECTION_NAME,
     Composer,
     depts,
     one_line,
-    indicator_citation,
     indicator_line,
     indicator_row,
     plan_values_line,
@@ -838,7 +836,6 @@ class Engine:
         plan = plans[0]
         parts = []
         for g in q.filters.goals:
-            goal = plan.goal(g)
             parts.append(_goal_label(plan, g))
         for code in q.filters.policies:
             pol = plan.policy(code)

@@ -5,7 +5,6 @@ Pure text functions (no records, no model), so each rule has its own fast test.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 _HIRAGANA_KATAKANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -74,9 +73,6 @@ def is_question(sentence: str) -> bool:
     return bool(_QUESTION_END.search(sentence) or _INTERROGATIVE.search(sentence))
 
 
-@dataclass(frozen=True)
-class Part:
-    text: str
 
 
 def split_parts(text: str, max_parts: int = 3) -> list[str]:

@@ -18,7 +18,6 @@ import pytest
 from corpus import load_plan
 from qa.engine import Engine
 from qa.types import AnswerStatus
-from tests.test_qa import FakeIndex
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 RECORD_CATEGORIES = ("b_", "c_indicator", "d_", "e_no_answer", "i_multi")
@@ -56,12 +55,6 @@ def _norm(text: str) -> str:
     return text
 
 
-@pytest.fixture(scope="module")
-def engine():
-    plan = load_plan()
-    return Engine(plan=plan, index=FakeIndex(plan))
-
-
 @pytest.mark.skipif(not EVAL.exists(), reason="the shared evaluation files are not beside the project")
 @pytest.mark.parametrize("case", _record_questions(), ids=lambda q: q["id"])
 def test_record_questions(engine, case):
@@ -91,12 +84,18 @@ def _scorer():
     return module
 
 
-@pytest.mark.model
-@pytest.mark.skipif(not EVAL.exists(), reason="the shared evaluation files are not beside the project")
-def test_dev_sets_through_the_real_index():
-    score = _scorer()
+@pytest.fixture(scope="module")
+def real_engine():
     eng = Engine()
     eng.warm_up(progress=False)
+    return eng
+
+
+@pytest.mark.model
+@pytest.mark.skipif(not EVAL.exists(), reason="the shared evaluation files are not beside the project")
+def test_dev_sets_through_the_real_index(real_engine):
+    score = _scorer()
+    eng = real_engine
     floors = {
         "dev_questions.json": {"hit1": 0.9, "hit5": 1.0, "list_exact": 1.0, "facts": 0.95, "noans": 1.0},
         "dev2_questions.json": {"hit1": 0.9, "hit5": 0.97, "list_exact": 0.8, "facts": 0.9, "noans": 0.9},
@@ -112,10 +111,9 @@ def test_dev_sets_through_the_real_index():
 
 @pytest.mark.model
 @pytest.mark.skipif(not EVAL.exists(), reason="the shared evaluation files are not beside the project")
-def test_dev_conversations_through_the_real_index():
+def test_dev_conversations_through_the_real_index(real_engine):
     score = _scorer()
-    eng = Engine()
-    eng.warm_up(progress=False)
+    eng = real_engine
     questions, results = [], []
     for conv in json.loads((EVAL / "dev_conversations.json").read_text(encoding="utf-8"))["conversations"]:
         history = []

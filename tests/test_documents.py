@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,9 +19,9 @@ from corpus.records import Status
 from corpus.settings import PACKAGE_DATA_DIR
 from corpus.trace import failures
 from corpus.views import plan_json, plan_text
-from index.text import terms
 from qa.engine import Engine
 from qa.types import AnswerStatus
+from tests.qa_fakes import FakeIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_DIR = Path(__file__).resolve().parent / "fixtures" / "docs"
@@ -33,55 +32,6 @@ R3_FELL_SHORT = {"児童館事業", "母子保健健康相談事業", "子育て
 R2_FELL_SHORT = {"虐待対応事業", "児童館事業", "母子保健健康相談事業", "子育て中の保護者グループ相談",
                  "ひとり親家庭へのホームヘルプサービス派遣", "子育てに配慮した公共施設の改善"}
 BOTH_YEARS = {"児童館事業", "母子保健健康相談事業"}
-
-
-# --- a fake retriever over several documents --------------------------------------------------
-
-@dataclass(frozen=True)
-class _Chunk:
-    project_id: str
-    section: str
-    page: int
-    text: str
-
-
-@dataclass(frozen=True)
-class _Hit:
-    chunk: _Chunk
-    score: float
-    bm25_rank: int | None
-    dense_rank: int | None
-
-
-@dataclass(frozen=True)
-class _ProjectHit:
-    project_id: str
-    name: str
-    score: float
-    hits: tuple
-
-
-class FakeIndex:
-    """Term overlap over every loaded project's texts, honouring the plan_id filter."""
-
-    def __init__(self, plans):
-        self.projects = [p for plan in plans for p in plan.projects]
-        self.docs = {p.id: set(terms(" ".join([p.name, p.content, p.result_explanation or "", *p.council_comments,
-                                                   *(i.name for i in p.indicators)])))
-                     for p in self.projects}
-
-    def rank_projects(self, query, k=20, filters=None, mode="hybrid"):
-        q = set(terms(query))
-        out = []
-        for p in self.projects:
-            if filters is not None and getattr(filters, "plan_id", None) and p.plan_id != filters.plan_id:
-                continue
-            score = len(q & self.docs[p.id])
-            if score:
-                hit = _Hit(_Chunk(p.id, "事業の内容", p.page, p.content), float(score), 0, 0)
-                out.append(_ProjectHit(p.id, p.name, float(score), (hit,)))
-        out.sort(key=lambda h: -h.score)
-        return out[:k]
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +51,7 @@ def r3(plans):
 
 @pytest.fixture(scope="module")
 def engine(r2, r3):
-    return Engine(plans=[r2, r3], retriever=FakeIndex([r2, r3]))
+    return Engine(plans=[r2, r3], retriever=FakeIndex(r2, r3))
 
 
 def names(ans):

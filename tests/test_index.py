@@ -10,7 +10,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 from pathlib import Path
 
 import numpy as np

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 import pytest
 
-from corpus import load_plan
 from corpus.trace import numbers_in
-from index.text import terms
 from qa.engine import Engine
+from tests.qa_fakes import FakeIndex, _Chunk, _Hit
 from qa.types import AnswerStatus
 from qa.query import Field, Operation
 from qa.understand import understand as _understand
@@ -19,67 +17,6 @@ from qa.understand import understand as _understand
 
 def understand(question, plan):
     return _understand(question, question, plan)
-
-
-@dataclass(frozen=True)
-class _Chunk:
-    project_id: str
-    section: str
-    page: int
-    text: str
-
-
-@dataclass(frozen=True)
-class _Hit:
-    chunk: _Chunk
-    score: float
-    bm25_rank: int | None
-    dense_rank: int | None
-
-
-@dataclass(frozen=True)
-class _ProjectHit:
-    project_id: str
-    name: str
-    score: float
-    hits: tuple
-
-
-class FakeIndex:
-    """Term overlap over each project's texts: enough to exercise the engine without a model."""
-
-    def __init__(self, plan):
-        self.plan = plan
-        self.docs = {}
-        for p in plan.projects:
-            text = " ".join([p.name, p.content, p.result_explanation or "", *p.council_comments, *(i.name for i in p.indicators)])
-            self.docs[p.id] = set(terms(text))
-
-    def rank_projects(self, query, k=20, filters=None, mode="hybrid"):
-        q = set(terms(query))
-        out = []
-        for p in self.plan.projects:
-            if filters is not None:
-                if getattr(filters, "goal", None) and p.goal != filters.goal:
-                    continue
-                if getattr(filters, "department", None) and filters.department not in p.departments:
-                    continue
-            score = len(q & self.docs[p.id])
-            if score:
-                hit = _Hit(_Chunk(p.id, "事業の内容", p.page, p.content), float(score), 0, 0)
-                out.append(_ProjectHit(p.id, p.name, float(score), (hit,)))
-        out.sort(key=lambda h: -h.score)
-        return out[:k]
-
-
-@pytest.fixture(scope="module")
-def plan():
-    return load_plan()
-
-
-@pytest.fixture(scope="module")
-def engine(plan):
-    return Engine(plan=plan, index=FakeIndex(plan))
 
 
 def names(ans):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from corpus.pages import locate, plan_pages
 from corpus.records import STATUS_LABELS, Plan, Status
 from corpus.views import STATUS_ICONS
+from corpus.pages import merge_spans
 from qa.types import Answer, AnswerStatus, Citation, Confidence, IndicatorRow
 from ui import export, markup
 from ui import strings as S
@@ -128,14 +129,7 @@ def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
             end = start + len(t)
             spans.append((origin[start], origin[end - 1] + 1))
             start = folded.find(t, start + 1)
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-        else:
-            merged.append((s, e))
-    return merged
+    return merge_spans(spans)
 
 
 def highlight(text: str, terms: Iterable[str]) -> str:
