@@ -11,6 +11,7 @@ import pytest
 
 from corpus.records import Status
 from qa import execute as X
+from qa.engine import Engine
 from qa.preprocess import language, split_parts, strip_instructions
 from qa.query import Filters, Kind, NumberCondition
 from qa.types import AnswerStatus
@@ -280,3 +281,21 @@ def test_total_of_named_indicators_is_computed_and_marked(engine):
     assert "598人" in ans.text and "253人" in ans.text and "345人" in ans.text and "計算" in ans.text
     single = engine.answer("乳幼児健康相談の利用者数は？")
     assert "合計" not in single.text
+
+
+def test_a_refused_line_keeps_the_conversation(engine):
+    from qa.types import Answer
+
+    first = engine.answer("児童館事業の来館者数は？")
+    empty = engine.answer("", [first])
+    refused_by_cli = Answer(question="?", status=AnswerStatus.NO_ANSWER, text="UTF-8 として読めません")  # no frame
+    dept = engine.answer("その担当課は？", [first, empty, refused_by_cli])
+    assert "児童青少年課" in dept.text
+
+
+def test_weak_match_is_shown_as_one_with_choices(plan):
+    from tests.test_qa import OffTopicIndex
+
+    eng = Engine(plan=plan, index=OffTopicIndex(plan, unknown=[], coverage=0.44))
+    ans = eng.answer("あかちゃんをあずけたい")
+    assert ans.confidence.value == "low" and ans.choices
