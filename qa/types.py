@@ -76,6 +76,25 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Interpretation:
+    """How a question was read, shown as the answer's first line and in the JSON.
+
+    ``carried`` names what came from earlier turns of the conversation (a project, a list, a
+    filter); when it is empty the question was answered on its own.
+    """
+
+    text: str  # the one-line reading in Japanese (the answer's first line)
+    scope: str = ""  # the document(s) / year in scope
+    targets: tuple[str, ...] = ()  # project (or indicator) names the answer is about
+    conditions: tuple[str, ...] = ()  # the list conditions, each as stated
+    carried: tuple[str, ...] = ()  # what was taken from earlier turns
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "scope": self.scope, "targets": list(self.targets),
+                "conditions": list(self.conditions), "carried": list(self.carried)}
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     status: AnswerStatus
@@ -91,6 +110,7 @@ class Answer:
     choices: tuple[str, ...] = ()  # when confidence is low: questions naming the close candidates
     language: str = "ja"  # language of the question ("ja", "en", or another ISO code)
     focus: str | None = None  # what exactly was asked for (qa.query.Focus value), when known
+    interpretation: Interpretation | None = None  # how the question was read (None for refusals)
 
     def to_json(self) -> dict:
         """The CLI/API contract: question, status, answer, projects, indicators, sources (+ later fields)."""
@@ -132,7 +152,8 @@ class Answer:
             "choices": list(self.choices),
             "language": self.language,
             "focus": self.focus,
+            "interpretation": self.interpretation.to_json() if self.interpretation else None,
         }
 
 
-__all__ = ["Answer", "AnswerStatus", "Citation", "Confidence", "DocumentRef", "IndicatorRow", "ProjectRef", "asdict"]
+__all__ = ["Answer", "AnswerStatus", "Citation", "Confidence", "DocumentRef", "IndicatorRow", "Interpretation", "ProjectRef", "asdict"]
