@@ -79,10 +79,11 @@ class Filters:
     has_comment: bool | None = None  # projects with (True) / without (False) a council comment
     indicator_count: NumberCondition | None = None  # 「指標が一つしかない事業」
     unit: str | None = None  # indicators measured in this unit (「単位が件の指標」, % for 割合)
+    within: tuple[str, ...] = ()  # 「その中で」: only these projects (the previous answer's list)
 
     @property
     def on_projects(self) -> bool:
-        return bool(self.goals or self.policies or self.departments or self.exclude_departments
+        return bool(self.goals or self.policies or self.departments or self.exclude_departments or self.within
                     or self.has_comment is not None or self.indicator_count is not None)
 
     @property
@@ -119,13 +120,25 @@ class Query:
     measure: str | None = None  # "abs" | "rate"
     direction: str | None = None  # "increase" | "decrease" | None (either)
     refers: bool = False  # points back at the conversation (その, 二つ目, ellipsis)
-    ordinal: int | None = None  # 1-based (「二つ目」), -1 for the first project of the conversation
+    ordinal: int | None = None  # 1-based (「二つ目」), -1 the conversation's first target, 0 the last listed
     others: bool = False  # 「ほかの」: exclude what was already shown
+    subset: bool = False  # 「その中で」: narrows the previous list
+    each: bool = False  # 「それぞれ」「両方」: every item of the previous answer
+    same_department: bool = False  # 「同じ課」「その課」
+    other_departments: bool = False  # 「ほかの課」
+    elliptic: bool = False  # short and naming nothing (「じゃあ二つ目のは？」「今後の課題は？」)
+    fragment: bool = False  # a subject and nothing asked of it (「じゃあ児童館は？」)
+    subject: tuple[str, ...] = ()  # content nouns of its own, beyond names, fields and document words
     plan_ids: tuple[str, ...] = ()  # documents named by the question (year, city)
+    search_text: str = ""  # what retrieval reads when it is not ``text`` (a foreign question plus its Japanese terms)
     scores: dict = field(default_factory=dict, compare=False)  # operation -> score, for inspection
 
     def with_(self, **changes) -> Query:
         return replace(self, **changes)
+
+    @property
+    def retrieval_text(self) -> str:
+        return self.search_text or self.text
 
     @property
     def project_ids(self) -> tuple[str, ...]:

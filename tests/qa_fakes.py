@@ -28,6 +28,16 @@ class _ProjectHit:
     name: str
     score: float
     hits: tuple
+    agreed: bool = True
+    coverage: float = 1.0
+    dense_score: float = 1.0
+
+
+@dataclass(frozen=True)
+class _Profile:
+    query: str
+    analysed: str
+    unknown_terms: tuple = ()
 
 
 class FakeIndex:
@@ -53,6 +63,21 @@ class FakeIndex:
             return False
         return not (getattr(filters, "department", None) and filters.department not in p.departments)
 
+    class encoder:  # noqa: N801 - a stand-in with no opinion: every vector is zero, so no example votes
+        @staticmethod
+        def encode_queries(texts):
+            import numpy as np
+
+            return np.zeros((len(texts), 8), dtype=np.float32)
+
+    def query_vector(self, query):
+        import numpy as np
+
+        return np.zeros(8, dtype=np.float32)
+
+    def profile(self, query):
+        return _Profile(query, query)
+
     def rank_projects(self, query, k=20, filters=None, mode="hybrid"):
         q = set(terms(query))
         out = []
@@ -65,3 +90,11 @@ class FakeIndex:
                 out.append(_ProjectHit(p.id, p.name, float(score), (hit,)))
         out.sort(key=lambda h: -h.score)
         return out[:k]
+
+
+def first_line(answer) -> str:
+    """The answer's first line after its reading line (how the question was read)."""
+    lines = answer.text.splitlines()
+    if answer.interpretation is not None and lines and lines[0] == answer.interpretation.text.splitlines()[0]:
+        lines = [ln for ln in lines[1:] if ln.strip()]
+    return lines[0] if lines else ""

@@ -9,7 +9,7 @@ import pytest
 
 from corpus.trace import numbers_in
 from qa.engine import Engine
-from tests.qa_fakes import FakeIndex, _Chunk, _Hit
+from tests.qa_fakes import FakeIndex, _Chunk, _Hit, first_line
 from qa.types import AnswerStatus
 from qa.query import Field, Operation
 from qa.understand import understand as _understand
@@ -235,7 +235,7 @@ def test_unclear_and_borderline_lists(engine):
 
 def test_baseline_question_leads_with_h30(engine):
     ans = engine.answer("平成30年度の来館者数は？")
-    first = ans.text.splitlines()[0]
+    first = first_line(ans)
     assert "98,875人" in first and "H30" in first
 
 

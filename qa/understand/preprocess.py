@@ -1,11 +1,15 @@
 """Before understanding: the question's language, instructions to the assistant removed, parts split.
 
-Pure text functions (no records, no model), so each rule has its own fast test.
+Pure text functions (no records, no model), so each rule has its own fast test. ``input_problem``
+refuses what cannot be a question at all (wrong type, empty, too long, control characters).
 """
 from __future__ import annotations
 
 import re
 
+from qa.compose import templates as T
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HIRAGANA_KATAKANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
@@ -98,3 +102,18 @@ def split_parts(text: str, max_parts: int = 3) -> list[str]:
     if len(parts) > max_parts:
         parts = parts[: max_parts - 1] + ["".join(parts[max_parts - 1:])]
     return parts or [text]
+
+
+def input_problem(raw: object, max_chars: int = 2000) -> str | None:
+    """A Japanese message when the input cannot be a question, else None."""
+    if not isinstance(raw, str):
+        return T.WRONG_TYPE
+    if not raw.strip():
+        return T.EMPTY_QUESTION
+    if len(raw) > max_chars:
+        return T.TOO_LONG.format(n=f"{len(raw):,}")
+    if _CONTROL.search(raw) or "\ufffd" in raw or re.search(r"[\ud800-\udfff]", raw):
+        return T.CONTROL_CHARS
+    if not re.sub(r"<[^>]*>|[\s\W_]", "", raw):
+        return T.EMPTY_QUESTION
+    return None

@@ -1,4 +1,4 @@
-"""Structured operations over the records: filters, group-by, counts, changes, comparisons.
+"""The pure record operations every executor shares: filters, group-by, counts, changes, rankings.
 
 Pure functions of records and typed query values (no Japanese text, no I/O), so every rule
 has a fast test of its own. Years are the document's (its plan years and result year).
@@ -32,6 +32,8 @@ def project_matches(p: Project, f: Filters) -> bool:
     if f.has_comment is not None and bool(p.council_comments) != f.has_comment:
         return False
     if f.indicator_count is not None and not _condition(len(p.indicators), f.indicator_count):
+        return False
+    if f.within and p.id not in f.within:
         return False
     return p.id not in f.exclude_projects
 

@@ -1,0 +1,189 @@
+"""Answerability: is what the question asks for in the documents at all?
+
+Before an operation runs, ``precheck`` refuses what no loaded document can answer (a goal or
+policy the plan does not have, another city, a year no evaluation reports). While a project is
+answered, ``focus_sentences`` / ``uncovered_nouns`` decide whether its texts contain the asked
+kind of fact (a date, an amount, a name, a breakdown, a counted thing); when they do not,
+``focus_missing`` says so and what the document does hold about the project. ``off_topic``
+judges a question that matches no project well.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from corpus.records import Plan, Project
+from index.text import analyse, normalize, split_sentences
+from qa.compose import templates as T
+from qa.compose.lines import SECTION_CONTENT, SECTION_EXPLANATION, depts, one_line, plan_values_line, result_text, section_text
+from qa.execute.context import Context, Ranked, Result, short_title
+from qa.frame import Frame
+from qa.query import Field, Focus, Operation, Query
+from qa.types import AnswerStatus
+from qa.understand import lexicon as lx
+
+# Off-topic evidence: e5 cosines bunch in 0.80-0.93 on this corpus.
+OFF_TOPIC_DENSE = 0.85
+OFF_TOPIC_DENSE_EN = 0.81  # English questions sit lower against Japanese passages
+OFF_TOPIC_COVERAGE = 0.5
+SPECIFIC_FOCUS = (Focus.AMOUNT, Focus.TIME, Focus.DATE, Focus.NAME, Focus.CONTACT, Focus.BREAKDOWN)
+BREAKDOWN_MIN_OVERLAP = 2  # a breakdown sentence must share this many terms with the question
+_KANJI = re.compile(r"[\u3400-\u9fff]")
+_FOCUS_PATTERNS = {
+    Focus.AMOUNT: re.compile(r"[0-9０-９][0-9０-９,，]*\s*円"),
+    Focus.TIME: re.compile(r"[0-9０-９]{1,2}\s*時"),
+    Focus.DATE: re.compile(r"([0-9０-９元]{1,4}\s*年\s*)?[0-9０-９]{1,2}\s*月(\s*[0-9０-９]{1,2}\s*日)?|年度(から|まで|より)"),
+    Focus.NAME: re.compile(r"[\u4e00-\u9fff]{1,4}\s*(氏|様|さん|委員長)"),
+    Focus.CONTACT: re.compile(r"[0-9]{2,4}-[0-9]{2,4}-[0-9]{3,4}|https?://|@"),
+    Focus.BREAKDOWN: re.compile(r"内訳"),
+}
+
+
+# --- before an operation ----------------------------------------------------------------------------------
+def precheck(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> Result | None:
+    """A no-answer for what the loaded documents cannot contain, else None."""
+    goals = {g.number for p in plans for g in p.goals}
+    for g in q.filters.goals:
+        if g not in goals:
+            return ctx.no(T.NO_SUCH_GOAL.format(goal=g, goals="、".join(f"目標{n}" for n in sorted(goals))))
+    policies = {x.code for p in plans for x in p.policies}
+    for code in q.filters.policies:
+        if code not in policies:
+            return ctx.no(T.NO_SUCH_POLICY.format(policy=code, policies="、".join(sorted(policies))))
+    if q.focus is Focus.OTHER_CITY:
+        m = re.search(r"[\u4e00-\u9fff]{2,4}(市|区|町|村)", q.text)
+        cities = "、".join(dict.fromkeys(p.city for p in plans))
+        return ctx.no(T.OTHER_CITY.format(city=cities, other=m.group(0) if m else T.ANOTHER_CITY))
+    later = later_years(ctx, q)
+    if later:
+        return later_year(ctx, q, frame, plans, later)
+    return None
+
+
+def later_years(ctx: Context, q: Query) -> list[str]:
+    """Result years asked that no loaded document reports (R3 results when only R2 is loaded)."""
+    if not q.years or (Field.PLAN in q.fields and not lx.ASKS_RESULT(q.text)):
+        return []
+    if q.operation in (Operation.LIST, Operation.COUNT) and q.filters.plan_word:
+        return []
+    have = {p.fiscal_year for p in ctx.plans}
+    newest = max(p.year_number for p in ctx.plans)
+    later = []
+    for y in q.years:
+        if not y.startswith("R"):
+            continue
+        n = 1 if y == "R1" else int(y[1:])
+        if y not in have and (n > newest or (n < newest and Field.VALUE in q.fields)):
+            later.append(y)
+    asks_result = bool({Field.VALUE, Field.STATUS, Field.EXPLANATION} & set(q.fields)) or q.focus is Focus.FIGURE \
+        or q.filters.status is not None or lx.ASKS_RESULT(q.text)
+    return later if asks_result else []
+
+
+def later_year(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], years: list[str]) -> Result:
+    """No result for that year; for reference, the plan values the document has for it."""
+    from qa.execute.indicators import pick_indicators
+    from qa.compose.lines import indicator_row
+
+    have = "、".join(sorted({T.YEAR_OF_CITY.format(year=p.fiscal_year, city=p.city) for p in ctx.plans}))
+    c = ctx.composer()
+    c.add(T.NO_RESULT_YEAR.format(have=have, year="、".join(years)), T.NOT_IN_DOCUMENT)
+    targets = ctx.targets(q)
+    rows = []
+    if targets:
+        plan_years = [y for y in years if y in ctx.plan_of(targets[0]).plan_years]
+        picked = pick_indicators(q, targets)
+        if plan_years and picked:
+            c.add("", T.FOR_REFERENCE)
+            for p, i in picked:
+                r = result_text(i)
+                r2 = T.WITH_RESULT.format(year=i.result_year, result=r) if r and i.result and i.result.text else ""
+                c.add(T.PLAN_REFERENCE_LINE.format(project=p.name, indicator=i.name, result=r2,
+                                                   plans=plan_values_line(i, tuple(plan_years)), cite=c.cite_indicator(p, i)))
+                rows.append(indicator_row(p, i))
+    return Result(c, status=AnswerStatus.NO_ANSWER, projects=[(p, 1.0) for p in targets], indicators=rows,
+                  frame=ctx.frame(q, frame, [p.id for p in targets], plans=plans))
+
+
+# --- while answering one project --------------------------------------------------------------------------
+def focus_sentences(q: Query, p: Project) -> list[tuple[str, str]]:
+    """Sentences of the project that state what the focus asks (a date, an amount …), best first."""
+    pattern = _FOCUS_PATTERNS.get(q.focus)
+    if pattern is None:
+        return []
+    from index.text import terms
+
+    qterms = set(terms(q.text))
+    found = []
+    for section in (SECTION_CONTENT, SECTION_EXPLANATION):
+        text = section_text(p, section)
+        if not text:
+            continue
+        for sent in split_sentences(text):
+            if pattern.search(unicodedata.normalize("NFKC", sent)):
+                found.append((len(qterms & set(terms(sent))), section, sent.strip()))
+    if q.focus is Focus.BREAKDOWN:
+        found = [f for f in found if f[0] >= BREAKDOWN_MIN_OVERLAP]
+    found.sort(key=lambda t: -t[0])
+    return [(sec, s) for _, sec, s in found[:3]]
+
+
+def uncovered_nouns(q: Query, p: Project) -> list[str]:
+    """Nouns of the question that neither name the project nor occur anywhere in its texts."""
+    texts = normalize(" ".join([p.name, *p.aliases, p.content, p.result_explanation or "", *p.council_comments,
+                                *(i.name for i in p.indicators)]))
+    names = "".join(i.name for i in p.indicators)
+    out = []
+    for m in analyse(q.text):
+        word = m.surface
+        if m.pos1 != "名詞" or len(word) < 2 or not _KANJI.search(word) or word in lx.GENERIC_NOUNS:
+            continue
+        # a paraphrase of an indicator (来場者 for 来館者数) shares a kanji with its name: covered
+        shares_kanji = any(ch in names for ch in word if _KANJI.match(ch))
+        if word not in texts and (m.lemma or word) not in texts and not shares_kanji:
+            out.append(word)
+    return out
+
+
+def focus_missing(ctx: Context, q: Query, p: Project, frame: Frame | None, plans: Sequence[Plan],
+                  what: str | None = None) -> Result:
+    """「この資料には金額についての記載がありません」 and what the document does hold about ``p``."""
+    what = what or T.FOCUS_NAMES.get(q.focus.value, T.ASKED_THING)
+    c = ctx.composer()
+    if q.language == "en":
+        c.add(T.EN_FOCUS_MISSING.format(what=T.EN_FOCUS.get(q.focus.value, "information"), what_ja=what))
+    else:
+        c.add(T.FOCUS_MISSING.format(what=what))
+    more = T.HOLDS_INDICATORS if p.indicators else ""
+    more += T.HOLDS_EXPLANATION if p.result_explanation else ""
+    c.add("", T.WHAT_IT_HOLDS.format(project=p.name, departments=depts(p), more=more))
+    c.add(T.CONTENT_LINE.format(content=one_line(p.content), cite=c.cite_section(p, SECTION_CONTENT)))
+    return Result(c, status=AnswerStatus.NO_ANSWER, projects=[(p, 1.0)],
+                  frame=ctx.frame(q, frame, [p.id], plans=plans, fields=()),
+                  followups=(T.FOLLOW_INDICATORS.format(name=p.name), T.FOLLOW_EXPLANATION.format(name=p.name)))
+
+
+# --- a question that matches nothing well ------------------------------------------------------------------
+def off_topic(ctx: Context, q: Query, ranked: Sequence[Ranked]) -> bool:
+    """The question is about something the documents do not cover.
+
+    Colloquial questions often use words the document does not (費用, 仕事), so an unknown
+    word alone is not enough: it takes an unknown kanji noun *and* weak retrieval evidence."""
+    if q.targets or q.filters.any:
+        return False
+    if not ranked:
+        return True
+    if q.language == "en":
+        return ranked[0].dense_score < OFF_TOPIC_DENSE_EN
+    if not ctx.unknown_nouns(q.text):
+        return False
+    top = ranked[0]
+    return top.dense_score < OFF_TOPIC_DENSE or (not top.agreed and top.coverage < OFF_TOPIC_COVERAGE)
+
+
+def off_topic_result(ctx: Context, q: Query, plans: Sequence[Plan]) -> Result:
+    if q.language == "en":
+        return ctx.no(T.EN_NOT_FOUND)
+    docs = "、".join(T.DOCUMENT_SHORT.format(city=p.city, title=short_title(p), year=p.fiscal_year) for p in plans)
+    return ctx.no(T.OFF_TOPIC.format(documents=docs))

@@ -1,0 +1,75 @@
+"""How a list's scope and conditions are stated (「目標4「…」・保育課が担当」「R2に計画を下回った指標」).
+
+The same labels head a list answer and make up the reading line, so the condition a reader
+sees is the one that selected the list.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from corpus.records import Plan
+from qa.compose import templates as T
+from qa.query import Filters
+
+
+def goal_label(plan: Plan, number) -> str:
+    g = plan.goal(number)
+    return T.GOAL_LABEL.format(number=number, title=g.title) if g else T.GOAL.format(number=number)
+
+
+def scope_parts(f: Filters, plan: Plan) -> list[str]:
+    """The project-level conditions: goals, policies, departments (and departments left out)."""
+    parts = [goal_label(plan, g) for g in f.goals]
+    for code in f.policies:
+        pol = plan.policy(code)
+        parts.append(T.POLICY_LABEL.format(code=code, title=pol.title) if pol else T.POLICY.format(code=code))
+    if f.departments:
+        parts.append(T.SCOPE_DEPARTMENTS.format(departments="・".join(f.departments)))
+    if f.exclude_departments:
+        parts.append(T.SCOPE_OTHER_DEPARTMENTS.format(departments="・".join(f.exclude_departments)))
+    if f.within:
+        parts.append(T.SCOPE_WITHIN.format(n=len(f.within)))
+    return parts
+
+
+def scope_label(f: Filters, plans: Sequence[Plan], documents: Sequence[str] = ()) -> str:
+    parts = scope_parts(f, plans[0])
+    label = "・".join(parts) if parts else T.THIS_DOCUMENT
+    if documents:
+        label += "（" + "、".join(documents) + "）"
+    return label
+
+
+def condition_parts(f: Filters, plan: Plan) -> list[str]:
+    """The indicator-level conditions, each as one phrase."""
+    y, b = plan.result_year, plan.baseline_year
+    parts = []
+    if f.status:
+        parts.append(T.CONDITIONS[f.status].format(year=y))
+    if f.plan_word:
+        years = "・".join(f.plan_years) if f.plan_years else T.ANY_PLAN_YEAR.format(first=plan.plan_years[0], last=plan.plan_years[-1])
+        parts.append(T.CONDITIONS["plan_word"].format(years=years, word=f.plan_word))
+    if f.kind:
+        parts.append(T.CONDITIONS[f.kind.value + ("_only" if f.kind_only and f.kind.value == "qualitative" else "")])
+    if f.change:
+        parts.append(T.CONDITIONS[f.change].format(year=y, baseline_year=b))
+    if f.unit:
+        parts.append(T.CONDITIONS["unit"].format(unit=f.unit))
+    if f.result:
+        value = f"{f.result.value:g}{f.result.unit or ''}"
+        parts.append(T.CONDITIONS["result"].format(year=y, value=value, op=T.OPS[f.result.op]))
+    return parts
+
+
+def condition_label(f: Filters, plan: Plan) -> str:
+    return "、".join(condition_parts(f, plan))
+
+
+def project_condition_parts(f: Filters) -> list[str]:
+    """Conditions on a project's own records (a council comment, the number of indicators)."""
+    out = []
+    if f.has_comment is not None:
+        out.append(T.COND_COMMENT.format(has="ある" if f.has_comment else "ない"))
+    if f.indicator_count is not None:
+        out.append(T.COND_INDICATOR_COUNT.format(n=f"{f.indicator_count.value:g}", op=T.OPS[f.indicator_count.op]))
+    return out

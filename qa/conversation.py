@@ -1,0 +1,222 @@
+"""Conversation: the reading of a turn.
+
+A question is first understood on its own (``qa.understand``); the conversation then supplies
+only what the question leaves open, and says what it supplied (``Reading.carried``):
+
+* a narrowing of the last list (「その中で保育課のは？」): the list becomes a condition;
+* an ordinal into the last list (「二つ目の」「最後に挙げた」「最初に聞いた」);
+* the department of the last target (「同じ課が担当しているほかの事業」「ほかの課にも」);
+* every item of the last answer (「それぞれ」「両方」);
+* no subject of its own (「その担当課は？」「会議の意見は？」「じゃあH30は？」): the last target;
+* an ellipsis with a new subject and no ask of its own (「じゃあ児童館は？」): the last ask.
+
+A question that names its own target or states its own conditions is answered on its own.
+One with content words of its own but no name is decided by evidence: the retrieval of the
+question alone against how well the last target covers its words. A citizen describing a new
+situation is a new topic.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from corpus.records import Plan, Project
+from index.text import normalize, terms
+from qa.compose import templates as T
+from qa.execute.context import Context, Ranked
+from qa.frame import Frame
+from qa.query import Field, Operation, Query, Target
+from qa.understand.vocabulary import longest_common, name_forms
+
+PART_MIN_RUN = 2  # 「認可外のほう」: a distinctive run of two characters picks one of the candidates
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A question as it is answered: the query with what the conversation supplied."""
+
+    query: Query
+    carried: tuple[str, ...] = ()  # what was taken from earlier turns, as short Japanese phrases
+    needs_subject: bool = False  # points back with nothing to point at: ask which project is meant
+
+
+def read(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], *, same_message: bool = False) -> Reading:
+    """The reading of one turn: ``q`` understood alone, completed from ``frame`` where it leaves a gap.
+
+    ``same_message``: ``q`` is a later part of the message whose earlier part left ``frame``; a
+    part that fits the earlier part's subject as well as a new one stays with it."""
+    points_back = q.refers or q.subset or q.same_department or q.other_departments
+    if frame is None or not (frame.project_ids or frame.listed):
+        lacks = points_back and not q.targets and not q.filters.any and not q.subject and q.operation is not Operation.MORE
+        return Reading(q, needs_subject=lacks)
+    if q.operation is Operation.MORE:
+        return Reading(q, carried=(T.CARRIED_MORE,))
+    if q.subset and frame.listed:
+        return _narrowing(ctx, q, frame)
+    if q.ordinal is not None and not q.targets:
+        picked = _ordinal(ctx, q, frame)
+        if picked is not None:
+            return picked
+    if (q.same_department or q.other_departments) and not q.targets:
+        moved = _department(ctx, q, frame)
+        if moved is not None:
+            return moved
+    if q.targets:
+        return _ellipsis(ctx, q, frame) if _only_a_subject(q) and frame.fields else Reading(q)
+    if q.filters.any or q.operation in (Operation.LIST, Operation.COUNT, Operation.GROUP, Operation.SUMMARY,
+                                        Operation.EXTREME):
+        return Reading(q)
+    if q.each and len(frame.project_ids) > 1:
+        return _carry(ctx, q, frame, frame.project_ids)
+    if not q.subject:
+        # no words of its own beyond the ask: 「その担当課は？」「会議の意見は？」「じゃあH30は？」
+        return _carry(ctx, q, frame, _referent(ctx, q, frame))
+    # words of its own and no name: the better-supported reading; a reference, or a later part of
+    # the same message, leans to the previous target
+    ranked = ctx.retrieve(q.retrieval_text, plans, k=3)
+    if _prefers_frame(ctx, q, frame, ranked, lean=q.refers or same_message):
+        return _carry(ctx, q, frame, _referent(ctx, q, frame))
+    return Reading(q)
+
+
+# --- the kinds of completion ---------------------------------------------------------------------------
+def _narrowing(ctx: Context, q: Query, frame: Frame) -> Reading:
+    """「その中で…」: the previous list becomes a condition; the question's own conditions stay."""
+    flt = replace(q.filters, within=frame.listed)
+    op = q.operation if q.operation in (Operation.LIST, Operation.COUNT, Operation.GROUP, Operation.EXTREME) else Operation.LIST
+    return Reading(q.with_(filters=flt, operation=op), carried=(T.CARRIED_LIST.format(n=len(frame.listed)),))
+
+
+def _ordinal(ctx: Context, q: Query, frame: Frame) -> Reading | None:
+    pool = frame.first if q.ordinal == -1 else (frame.listed or frame.project_ids)
+    idx = 0 if q.ordinal == -1 else (len(pool) - 1 if q.ordinal == 0 else q.ordinal - 1)
+    if not 0 <= idx < len(pool):
+        return None
+    p = ctx.project(pool[idx])
+    if p is None:
+        return None
+    fields = q.fields or tuple(Field(f) for f in frame.fields)
+    op = Operation.LOOKUP if q.operation in (Operation.SEARCH, Operation.LOOKUP) else q.operation
+    phrase = T.CARRIED_FIRST.format(name=p.name) if q.ordinal == -1 else T.CARRIED_TARGET.format(name=p.name)
+    return Reading(q.with_(targets=(Target(p.id, 1.0, "ordinal"),), fields=fields, operation=op), carried=(phrase,))
+
+
+def _department(ctx: Context, q: Query, frame: Frame) -> Reading | None:
+    """「同じ課が担当しているほかの事業」 lists the department; 「ほかの課にも…」 searches outside it."""
+    depts = tuple(dict.fromkeys(d for p in ctx.projects(frame.project_ids) for d in p.departments))
+    if not depts:
+        return None
+    phrase = T.CARRIED_DEPARTMENT.format(departments="・".join(depts))
+    if q.other_departments:
+        return Reading(q.with_(filters=replace(q.filters, exclude_departments=depts)), carried=(phrase,))
+    if not (q.others or "事業" in q.text):
+        return None  # 「その担当課は？」 asks for the department itself
+    flt = replace(q.filters, departments=q.filters.departments or depts,
+                  exclude_projects=frame.project_ids if q.others else ())
+    return Reading(q.with_(filters=flt, operation=Operation.LIST), carried=(phrase,))
+
+
+def _ellipsis(ctx: Context, q: Query, frame: Frame) -> Reading:
+    """「じゃあ児童館は？」: a new subject asked the same thing as before."""
+    fields = tuple(Field(f) for f in frame.fields)
+    labels = "・".join(T.FIELD_LABELS.get(f.value, f.value) for f in fields)
+    return Reading(q.with_(fields=fields, operation=Operation.LOOKUP), carried=(T.CARRIED_ASK.format(fields=labels),))
+
+
+def _carry(ctx: Context, q: Query, frame: Frame, project_ids: Sequence[str]) -> Reading:
+    """The question is about the previous target(s); an ask it does not make is the previous one."""
+    projects = ctx.projects(project_ids)
+    if not projects:
+        return Reading(q, needs_subject=True)
+    targets = tuple(Target(p.id, 1.0, "frame") for p in projects)
+    carried = [T.CARRIED_TARGET.format(name="・".join(p.name for p in projects))]
+    fields, op = q.fields, q.operation
+    if not fields and q.focus is None and frame.fields and (q.elliptic or q.years):
+        fields = tuple(Field(f) for f in frame.fields)  # 「じゃあH30は？」: the same ask, another year
+    if op in (Operation.SEARCH, Operation.LOOKUP):
+        op = Operation.LOOKUP
+    indicator_ids = _indicator_by_part(ctx, q, frame) or q.indicator_ids or (frame.indicator_ids if not q.fields else ())
+    return Reading(q.with_(targets=targets, fields=fields, operation=op, indicator_ids=indicator_ids), carried=tuple(carried))
+
+
+def _referent(ctx: Context, q: Query, frame: Frame) -> tuple[str, ...]:
+    """What 「それ」「そちら」「認可外のほう」 point at among the previous answer's projects."""
+    candidates = list(dict.fromkeys((*frame.listed, *frame.project_ids)))
+    picked = _pick_by_part(ctx, q.text, candidates)
+    if picked:
+        return (picked,)
+    if q.each and len(frame.project_ids) > 1:
+        return frame.project_ids
+    return frame.project_ids[:1]
+
+
+def _pick_by_part(ctx: Context, text: str, candidates: Sequence[str]) -> str | None:
+    """The one candidate whose name shares a distinctive run (2+ characters) with the question."""
+    found = []
+    for pid in candidates:
+        p = ctx.project(pid)
+        if p is None:
+            continue
+        others = [o for o in ctx.projects([c for c in candidates if c != pid])]
+        best = ""
+        for form in name_forms(p):
+            common = longest_common(form, text)
+            if len(common) >= PART_MIN_RUN and not any(common in o.name for o in others) and len(common) > len(best):
+                best = common
+        if best:
+            found.append((len(best), pid))
+    found.sort()
+    if len(found) == 1 or (len(found) > 1 and found[-1][0] > found[-2][0]):
+        return found[-1][1]
+    return None
+
+
+def _indicator_by_part(ctx: Context, q: Query, frame: Frame) -> tuple[str, ...]:
+    """「出張でやっている相談のほうは？」: the one previous indicator a distinctive run names."""
+    if len(frame.indicator_ids) < 2:
+        return ()
+    names = {}
+    for p in ctx.projects(frame.project_ids):
+        for i in p.indicators:
+            if i.id in frame.indicator_ids:
+                names[i.id] = normalize(i.name)
+    runs = []
+    for iid, name in names.items():
+        common = longest_common(name, q.text)
+        if len(common) >= PART_MIN_RUN and not any(common in n for other, n in names.items() if other != iid):
+            runs.append((len(common), iid))
+    runs.sort()
+    if len(runs) == 1 or (len(runs) > 1 and runs[-1][0] > runs[-2][0]):
+        return (runs[-1][1],)
+    return ()
+
+
+# --- evidence ----------------------------------------------------------------------------------------------
+def _only_a_subject(q: Query) -> bool:
+    """A named subject and nothing asked of it (「じゃあ児童館は？」「ファミサポのほうは？」)."""
+    return q.fragment and not q.fields and q.focus is None and q.operation in (Operation.LOOKUP, Operation.SEARCH)
+
+
+def _covers(project: Project, words: Sequence[str]) -> float:
+    """Share of the question's own content words found in the project's texts."""
+    if not words:
+        return 0.0
+    text = normalize(" ".join([project.name, *project.aliases, project.content, project.result_explanation or "",
+                               *project.council_comments, *(i.name for i in project.indicators)]))
+    lemmas = set(terms(text))
+    hits = sum(1 for w in words if w in text or any(t in lemmas for t in terms(w)))
+    return hits / len(words)
+
+
+def _prefers_frame(ctx: Context, q: Query, frame: Frame, ranked: Sequence[Ranked], *, lean: bool) -> bool:
+    """Whether the previous target explains the question's own words better than a new search
+    (as well as it, when the question leans to it)."""
+    current = ctx.projects(frame.project_ids[:1])
+    if not current:
+        return False
+    if not ranked:
+        return lean
+    if ranked[0].project.id == current[0].id:
+        return lean  # the question alone finds the same project; a reference says so too
+    before, new = _covers(current[0], q.subject), _covers(ranked[0].project, q.subject)
+    return before > new or (lean and before >= new)

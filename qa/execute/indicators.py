@@ -1,0 +1,159 @@
+"""A project's indicators as asked: which indicators a question means, and their lines
+(result, baseline, plan, status), with a computed total where several are summed."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from corpus.evaluate import evaluate
+from corpus.records import STATUS_LABELS, Indicator, Project
+from index.text import normalize, split_sentences
+from qa.compose import templates as T
+from qa.compose.composer import Composer
+from qa.compose.lines import (
+    SECTION_EXPLANATION,
+    depts,
+    indicator_row,
+    plan_values_line,
+    quote,
+    result_text,
+    section_citation,
+    sentences_with_counter,
+    with_unit,
+)
+from qa.execute.context import Context
+from qa.query import Field, Query
+from qa.understand import lexicon as lx
+from qa.understand.vocabulary import longest_common, without_names
+
+FIGURE_PHRASE_MIN = 5  # characters of the question a line must repeat to state its figure (宿泊利用者延べ数)
+INDICATOR_PICK_MIN = 0.35  # share of an indicator's name (plus unit bonus) that picks it among a project's
+UNIT_BONUS = 0.3  # the asked counter (何人) is the indicator's unit
+
+
+def pick_indicators(q: Query, projects: Sequence[Project]) -> list[tuple[Project, Indicator]]:
+    """The indicators the question is about within the targets (all of a target's when unclear)."""
+    if q.indicator_ids:
+        chosen = [(p, i) for p in projects for i in p.indicators if i.id in q.indicator_ids]
+        if chosen:
+            return chosen
+    scored = []
+    for p in projects:
+        # the project's own name in the question names no indicator (子どもの居場所づくりの推進 is both)
+        text = without_names(q.text, [p])
+        for i in p.indicators:
+            name = normalize(re.sub(r"（[^）]*）$", "", i.name))
+            common = longest_common(name, text)
+            share = len(common) / max(1, len(name))
+            unit_hit = 1 if (q.counter and i.unit and q.counter == i.unit) else 0
+            # a run of three or more characters: two (虐待) are often only the project's own name
+            scored.append(((share + 0.02 * len(common) if len(common) >= 3 else 0.0) + UNIT_BONUS * unit_hit, p, i))
+    scored.sort(key=lambda t: -t[0])
+    if scored and scored[0][0] >= INDICATOR_PICK_MIN:
+        best = scored[0][0]
+        chosen = [(p, i) for s, p, i in scored if s >= best - 0.05]
+        # each target keeps at least its best indicator (「それぞれ…受給者数は？」)
+        for p in projects[1:4]:
+            if not any(cp.id == p.id for cp, _ in chosen):
+                mine = [(s, pp, i) for s, pp, i in scored if pp.id == p.id and s >= INDICATOR_PICK_MIN]
+                if mine:
+                    chosen.append((mine[0][1], mine[0][2]))
+        return chosen
+    return [(p, i) for p in projects[:3] for i in p.indicators]
+
+
+def figure_sentences(q: Query, p: Project) -> list[tuple[str, str]]:
+    """Lines of the explanation that state a figure of what the question names (「宿泊利用者延べ数」)."""
+    text = without_names(q.text, [p])
+    out = []
+    for line in (p.result_explanation or "").split("\n"):
+        for sent in split_sentences(line) or [line]:
+            norm = normalize(sent)
+            if re.search(r"[0-9]", norm) and len(longest_common(norm, text)) >= FIGURE_PHRASE_MIN:
+                out.append((SECTION_EXPLANATION, sent.strip()))
+    return out[:3]
+
+
+def fmt(v: float) -> str:
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
+
+
+def indicator_lines(ctx: Context, q: Query, targets: Sequence[Project], c: Composer) -> tuple[list, bool]:
+    """Lines for the asked indicator figures of the targets; (rows, whether the asked figure is missing)."""
+    picked = ([(p, i) for p in targets[:3] for i in p.indicators] if Field.INDICATORS in q.fields
+              else pick_indicators(q, targets))
+    rows = []
+    if not picked:
+        return rows, False
+    p0 = picked[0][0]
+    plan_years = ctx.plan_of(p0).plan_years
+    asks_plan = Field.PLAN in q.fields and Field.STATUS not in q.fields
+    asked_plan_years = [y for y in q.years if y in plan_years and (asks_plan or y != picked[0][1].result_year)]
+    # 「計画を達成した？」 compares with the plan; it asks the status, not the plan
+    want_plan = Field.PLAN in q.fields and (bool(asked_plan_years) or (not lx.ASKS_RESULT(q.text) and Field.STATUS not in q.fields))
+    want_value = Field.VALUE in q.fields or Field.STATUS in q.fields or Field.INDICATORS in q.fields or not want_plan
+    counter_sents = sentences_with_counter(p0, q.counter) if q.counter else []
+    phrase_sents = [] if counter_sents or q.indicator_ids else figure_sentences(q, p0)
+    unit_match = any(i.unit == q.counter for _, i in picked) if q.counter else True
+    no_figure = all(i.result is None or i.result.value is None for _, i in picked)
+    if phrase_sents:
+        counter_sents = phrase_sents  # the figure is stated in a line of the explanation, not as an indicator
+    if (q.counter and counter_sents and (not unit_match or no_figure)) or phrase_sents:
+        c.add(T.EXPLANATION_STATES.format(name=p0.name, departments=depts(p0)))
+        for section in dict.fromkeys(sec for sec, _ in counter_sents):
+            sents = [s for sec, s in counter_sents if sec == section][:4]
+            c.add("\n".join(f"> {s}" for s in sents), c.cite(section_citation(p0, section, "\n".join(sents))))
+        c.add("", T.RELATED_INDICATORS)
+    elif q.counter and not counter_sents and not unit_match and q.counter not in ("人", "件", "回"):
+        c.add(T.FOCUS_MISSING.format(what=T.COUNT_OF.format(counter=q.counter)))
+        return rows, True
+    for p, i in picked:
+        c.add(*_lines(q, p, i, c, want_plan=want_plan, want_value=want_value,
+                      plan_years=tuple(asked_plan_years) or plan_years))
+        rows.append(indicator_row(p, i, ctx.document_of(p)))
+    if lx.TOTAL(q.text):
+        _total(picked, c)
+    missing = all(i.result is None for _, i in picked) and not counter_sents and Field.VALUE in q.fields and not want_plan
+    return rows, missing
+
+
+def _lines(q: Query, p: Project, i: Indicator, c: Composer, *, want_plan: bool, want_value: bool,
+           plan_years: tuple[str, ...]) -> list[str]:
+    y, b = i.result_year, i.baseline_year
+    base = with_unit(i.baseline.text, i.unit) if i.baseline.is_number else i.baseline.text
+    ev = evaluate(i)
+    res = result_text(i)
+    cite = c.cite_indicator(p, i)
+    out = []
+    if want_plan:
+        shown = res if i.result and i.result.text else (T.RESULT_IN_WORDS if i.result else T.RESULT_NONE)
+        out.append(T.PLAN_LINE.format(project=p.name, indicator=i.name, plans=plan_values_line(i, plan_years),
+                                      baseline_year=b, baseline=base, year=y, result=shown, cite=cite))
+    if Field.BASELINE in q.fields and not want_value and not want_plan:
+        r = T.WITH_RESULT.format(year=y, result=res) if i.result is not None and i.result.text else ""
+        out.append(T.BASELINE_LINE.format(project=p.name, baseline_year=b, indicator=i.name, baseline=base, year=y,
+                                          plan=i.plan_r2.text, result=r, cite=cite))
+    elif want_value or Field.BASELINE in q.fields:
+        if i.result is not None and i.result.text:
+            out.append(T.VALUE_LINE.format(project=p.name, year=y, indicator=i.name, result=res, baseline_year=b,
+                                           baseline=base, plan=i.plan_r2.text, status=STATUS_LABELS[ev.status],
+                                           reason=ev.reason, cite=cite))
+        elif i.result is not None:
+            out.append(T.VALUE_TEXT_LINE.format(project=p.name, indicator=i.name, baseline_year=b, baseline=base, year=y,
+                                                plan=i.plan_r2.text, evidence=quote(i.result.evidence, 160),
+                                                status=STATUS_LABELS[ev.status], cite=cite))
+        else:
+            out.append(T.VALUE_NONE_LINE.format(project=p.name, indicator=i.name, baseline_year=b, baseline=base, year=y,
+                                                plan=i.plan_r2.text, cite=cite))
+    return out
+
+
+def _total(picked: Sequence[tuple[Project, Indicator]], c: Composer) -> None:
+    """A total of several named indicators in one unit, shown beside its parts and marked computed."""
+    figures = [(i, i.result.value) for _, i in picked if i.result is not None and i.result.value is not None]
+    units = {i.unit or i.result.unit for i, _ in figures}
+    if len(figures) >= 2 and len(units) == 1:
+        unit = units.pop() or ""
+        total = sum(v for _, v in figures)
+        c.add("", T.TOTAL_LINE.format(year=figures[0][0].result_year, total=f"{fmt(total)}{unit}",
+                                     parts="＋".join(result_text(i) for i, _ in figures)), T.COMPUTED_TOTAL_NOTE)

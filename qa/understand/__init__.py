@@ -1,0 +1,178 @@
+"""Understanding: one question (one part of a message), on its own, into a typed ``Query``.
+
+Slots come from the documents' own vocabulary (``vocabulary``: project and indicator names,
+departments, goals, policies, years) and from general grammar (``features`` over the named cues
+of ``lexicon``: interrogatives, counters, comparatives, superlatives, "each", "only",
+demonstratives). The operation is chosen by scoring (``operation``). Nothing here looks at the
+conversation: what the question leaves open is filled by ``qa.conversation``.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from corpus.records import Plan, Project
+from index.text import analyse, normalize
+from qa.query import Field, Operation, Query, Target
+from qa.understand import features as F
+from qa.understand import lexicon as lx
+from qa.understand import operation as O
+from qa.understand.preprocess import input_problem
+from qa.understand.vocabulary import (
+    INDICATOR_NAMES_PROJECT,
+    NAME_STRONG,
+    find_departments,
+    find_goals,
+    find_policies,
+    find_years,
+    indicator_matches,
+    longest_common,
+    name_forms,
+    named_projects,
+    other_cities,
+    without_names,
+)
+
+__all__ = ["input_problem", "longest_common", "name_forms", "own_subject", "understand"]
+
+_CONTENT = re.compile(r"[\u3400-\u9fff\u30a1-\u30ff]")
+_KANJI = re.compile(r"[\u3400-\u9fff]")
+
+
+def own_subject(text: str, extra_generic: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """Content nouns of the question beyond field words and words for the document itself
+    (「医療費」「助成」 in 「医療費助成は何年生まで？」; nothing in 「その担当課は？」)."""
+    fieldish = lx.field_words()
+    out = []
+    for m in analyse(text):
+        # a kana word the dictionary knows as a kanji noun (ともだち -> 友達) is a word of its own too
+        word = m.surface if _KANJI.search(m.surface) or not _KANJI.search(m.lemma or "") else m.lemma
+        if m.pos1 != "名詞" or len(word) < 2 or not _KANJI.search(word) and not re.fullmatch(r"[\u30a1-\u30ffー]{3,}", word):
+            continue
+        if word in lx.DOCUMENT_WORDS or word in lx.GENERIC_NOUNS or word in extra_generic or any(word in w for w in fieldish):
+            continue
+        out.append(word)
+    return tuple(dict.fromkeys(out))
+
+
+def is_fragment(text: str, names: Sequence[str]) -> bool:
+    """Only a subject, nothing asked of it: 「じゃあ児童館は？」「認可外のほうは？」."""
+    rest = text
+    for name in sorted(names, key=len, reverse=True):
+        rest = rest.replace(name, "")
+    for lead in sorted(lx.ELLIPSIS_LEAD, key=len, reverse=True):
+        rest = rest.removeprefix(lead)
+    return bool(lx.FRAGMENT_REST.fullmatch(rest.strip()))
+
+
+def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departments: Sequence[str] = (),
+               projects: Sequence[Project] | None = None, city_names: Sequence[str] = (),
+               example_vote: dict[Operation, float] | None = None, respelled: str | None = None,
+               search_text: str = "") -> Query:
+    """Read one (cleaned) question part into a Query; ``plan`` supplies vocabulary (goals, policies).
+
+    ``respelled`` is the question with kana words written in the documents' kanji (the index's
+    respeller: じどうかん -> 児童館), read for names and subject words; ``search_text`` what retrieval
+    reads for a question in another language (its Japanese terms added)."""
+    projects = tuple(projects if projects is not None else plan.projects)
+    text = re.sub(r"<[^>]*>", " ", normalize(text))
+    spelled = re.sub(r"<[^>]*>", " ", normalize(respelled)) if respelled and respelled != text else text
+    years = find_years(raw)
+    goals = find_goals(text, tuple(g.number for g in plan.goals))
+    policies = find_policies(text) if not goals or "施策" in text else ()
+    depts = find_departments(text, departments or plan.departments)
+    named = [m for m in named_projects(text, projects) if m.score >= NAME_STRONG]
+    if not named and spelled != text:
+        named = [m for m in named_projects(spelled, projects) if m.score >= NAME_STRONG]
+    _, text_for_indicators = F.unit(text)
+    ind_hits = indicator_matches(text_for_indicators, projects)
+    counted = F.counter(text)
+    cities = other_cities(text, city_names, projects)
+    asked = F.fields(text, counted, depts, years)
+    flt = F.filters(text, asked, goals=goals, policies=policies, departments=depts, years=years, named=bool(named))
+    ref = F.reference(text)
+    names_target = bool(named) or bool(ind_hits) and ind_hits[0][2] >= INDICATOR_NAMES_PROJECT
+
+    # --- grammar features ------------------------------------------------------------------------------
+    feats: dict[str, float] = {"base": 1.0}
+    if names_target:
+        feats["named"] = 1.0
+    if asked:
+        feats["field"] = 1.0
+    if flt.on_projects:
+        feats["project_filter"] = 1.0
+    if flt.on_indicators:
+        feats["indicator_filter"] = 1.0
+    if lx.PLURAL(text):
+        feats["plural"] = 1.0
+    if lx.COUNT_WORDS(text) and lx.COUNTED_SET(text) and counted not in lx.NON_PROJECT_COUNTERS and not ind_hits:
+        feats["count_projects"] = 1.0
+    grouping = O.group_by(text, goals, depts)
+    if grouping:
+        feats["each"] = 1.0
+    extreme = measure = None
+    per_group_top = "each" in feats and lx.MANY_FEW(text)
+    if lx.SUPERLATIVE(text):
+        feats["superlative"] = 0.0 if per_group_top else 1.0  # 「いちばん多い課」 ranks groups, not indicators
+        extreme = "min" if lx.SMALLEST(text) and "減" not in text else "max"
+    if lx.COMPARATIVE(text) and (not flt.change or len(named) + len(ind_hits) >= 2):
+        feats["comparative"] = 1.0
+    if "superlative" in feats and not lx.CHANGE_WORDS(text) and lx.SIZE_WORDS(text):
+        measure = "value"  # 「いちばん利用者が多い指標」: the result itself, not its change
+        extreme = "min" if lx.LOW_WORDS(text) else "max"
+    elif lx.RATE_WORDS(text) and ("superlative" in feats or "comparative" in feats):
+        measure = "rate"
+    elif "superlative" in feats or "comparative" in feats:
+        measure = "abs"
+    if lx.TREND(text):
+        feats["trend"] = 1.0
+    if lx.SUMMARY(text) and not named and not own_subject(text):
+        feats["summary"] = 1.0
+    if text.strip().startswith(lx.MORE_PREFIXES) and len(text) <= lx.MORE_MAX_CHARS and not flt.any:
+        feats["more"] = 1.0
+    others = lx.OTHERS(text)
+    if others:
+        feats["others"] = 1.0
+    if ref.subset:
+        feats["subset"] = 1.0
+    if lx.NEED(text):
+        feats["need"] = 1.0
+    if "superlative" in feats and flt.change:
+        # 「いちばん減った」: the direction is the ranking's, not a filter
+        flt = replace(flt, change=None)
+        if not flt.on_indicators:
+            feats.pop("indicator_filter", None)
+    # an elliptic follow-up (「じゃあ二つ目のは？」「今後の課題は？」) names nothing, is short and asks
+    # nothing of a whole set
+    elliptic = (not named and not ind_hits and not flt.any and len(text) <= lx.ELLIPTIC_MAX_CHARS
+                and not (O.WHOLE_SET_FEATURES & set(feats)))
+    if ref.anaphora or ref.ordinal is not None or (elliptic and asked):
+        feats["refers"] = 1.0
+    if grouping == "department" and Field.DEPARTMENT in asked:
+        asked.remove(Field.DEPARTMENT)  # the grouping key, not an asked field
+        if not asked:
+            feats.pop("field", None)
+    scores = O.score(feats, example_vote)
+    op = O.best(scores)
+
+    targets = tuple(Target(m.project_id, min(1.0, m.score), "name") for m in named)
+    if not targets and ind_hits and ind_hits[0][2] >= INDICATOR_NAMES_PROJECT:
+        top = ind_hits[0][2]
+        seen: dict[str, Target] = {}
+        for p, _, s in ind_hits:
+            if s >= top - 0.03 and p.id not in seen:
+                seen[p.id] = Target(p.id, min(1.0, s), "indicator")
+        targets = tuple(seen.values())
+    # the best-named indicators, and every indicator whose whole name is there (「AとBを比べて」)
+    indicator_ids = tuple(iid for _, iid, s in ind_hits if s >= ind_hits[0][2] - 0.05 or s >= 1.0)
+    mine = [p for p in projects if p.id in {t.project_id for t in targets}]
+    subject = own_subject(without_names(search_text or spelled, mine))
+    return Query(raw=raw, text=text, language=language, operation=op, fields=tuple(dict.fromkeys(asked)),
+                 focus=F.focus(text, counted, cities), targets=targets, indicator_ids=indicator_ids, filters=flt,
+                 years=years, counter=counted, group_by=grouping, extreme=extreme, measure=measure,
+                 direction=F.direction(text), refers=ref.anaphora or ref.ordinal is not None or (elliptic and bool(asked)),
+                 ordinal=ref.ordinal, others=others, subset=ref.subset, each=ref.each,
+                 same_department=ref.same_department, other_departments=ref.other_departments, elliptic=elliptic, subject=subject,
+                 fragment=bool(named) and is_fragment(spelled, [m.matched for m in named]), search_text=search_text,
+                 scores={o.value: round(s, 2) for o, s in scores.items()})

@@ -1,0 +1,184 @@
+"""The ways of asking that understanding recognises, as named data.
+
+Every entry is a general construction of Japanese (or English) questions about a plan
+evaluation: an interrogative, a field name, a status verb, a demonstrative, a comparative. None
+is the phrasing of a particular question. Each ``Cue`` says which construction it covers; the
+stages after understanding read the typed ``Query``, never these words. Answer strings live in
+``qa.compose.templates``.
+
+All matching is on the normalised text (``index.text.normalize``: NFKC, R2 for 令和2年度 …).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A construction recognised by literal words and/or a regular expression (case-insensitive)."""
+
+    covers: str  # the general construction, in a few words
+    words: tuple[str, ...] = ()
+    pattern: str = ""
+
+    @cached_property
+    def _regex(self) -> re.Pattern[str] | None:
+        return re.compile(self.pattern, re.IGNORECASE) if self.pattern else None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first regex match (``None`` when only words matched or nothing did)."""
+        return self._regex.search(text) if self._regex is not None else None
+
+    def __call__(self, text: str) -> bool:
+        return any(w in text for w in self.words) or (self._regex is not None and self._regex.search(text) is not None)
+
+
+# --- fields a question can ask for (qa.query.Field values) -------------------------------------------
+FIELDS: dict[str, Cue] = {
+    "department": Cue("who runs it: 担当課, どこの課, 所管",
+                      ("担当課", "担当部署", "担当は", "担当して", "どこの課", "どの課", "何課", "所管", "たんとう", "どこのか",
+                       "課の担当", "どこが担当", "どこがやって"),
+                      r"\bdepartment\b|\bdivision\b|\bwhich (section|office)\b|\bin charge\b"),
+    "comment": Cue("the council's comments: 会議意見, 委員の意見",
+                   ("会議意見", "会議の意見", "子ども・子育て会議", "子供・子育て会議", "委員の意見", "かいぎ"),
+                   r"\bcouncil\b|\bcommittee\b|\bcomments?\b"),
+    "explanation": Cue("why / what was done / what comes next: 理由, 課題, 今後, 取組",
+                       ("結果の説明", "説明", "理由", "なぜ", "なんで", "どうして", "原因", "課題", "今後", "次年度", "来年度",
+                        "検討内容", "取り組", "取組", "何をした", "やったこと", "実際", "振り返り", "要点", "要約"),
+                       r"(どんな|どのような|どういう|何の)[^。？?]{0,8}(をした|をして|を行|に取り組|した\?|しました)"
+                       r"|\bwhy\b|\breason\b|\bexplanation\b|\bchallenges?\b|\bnext year\b"),
+    "value": Cue("a figure: 何人, 件数, 実績, どのくらい",
+                 ("何人", "何件", "何回", "何世帯", "何団体", "何機関", "何園", "件数", "人数", "回数", "利用者数", "参加人数",
+                  "受給者数", "来館者数", "実績", "結果", "数値", "どのくらい", "どれくらい", "どれだけ", "延べ", "数は",
+                  "なんにん", "なんけん", "なんかい"),
+                 r"\bhow many\b|\bnumber of\b|\bresult\b|\brecord(ed)?\b"),
+    "baseline": Cue("the baseline: H30, 基準", ("H30", "基準", "ベースライン", "当初")),
+    "plan": Cue("the plan values: 計画, 予定, 目標値", ("計画", "予定", "見込み", "目標値"), r"\bplan(ned)?\b|\btarget\b"),
+    "status": Cue("whether the plan was met: 達成, 下回", ("達成", "未達", "下回", "上回", "届い", "届か", "評価", "判定"),
+                  r"\bachiev|\bmet\b|\bfell short\b"),
+    "content": Cue("what the programme is: 内容, とは, 何をする",
+                   ("どういう事業", "どんな事業", "どのような事業", "事業の内容", "内容", "何をする", "とは", "って何", "ってなに",
+                    "なにをして", "何をして")),
+    "indicators": Cue("which indicators it has", ("指標は", "どんな指標", "指標を", "指標の一覧", "すべての指標", "全ての指標")),
+}
+COUNCIL_SAID = Cue("「会議で何か言われた」: the council named with a verb of saying", ("意見", "言わ", "言って", "言った", "指摘", "コメント", "評価され", "何か"))
+OVERVIEW = Cue("everything about one programme", ("詳しく", "くわしく", "詳細", "概要を", "すべて教えて", "全部教えて"))
+ASKS_RESULT = Cue("asks what happened (a result), not what was planned",
+                  ("実績", "結果", "でしたか", "だった", "でした", "何人", "何件", "何回", "実際"))
+
+# --- status of an indicator against its plan ---------------------------------------------------------
+SHORTFALL = Cue("fell short of the plan",
+                ("下回", "未達", "届かな", "届いていな", "達成できな", "達成しなかった", "達成していな", "達成されな", "足りな",
+                 "不足", "及ばな", "満たな", "満たせな", "達しな", "達していな", "うまくいかな", "計画割れ", "目標割れ",
+                 "fell short", "not met", "short of"))
+ACHIEVED = Cue("met the plan", ("達成した", "達成して", "達成された", "達成できた", "上回", "クリア", "順調", "計画どおり",
+                                "計画通り", "目標どおり", "目標通り", "満たした", "met the plan", "achieved"))
+ACHIEVED_CONTEXT = Cue("an achievement word is about the plan", ("計画", "目標", "達成", "順調", "クリア"))
+UNCLEAR = Cue("no result to judge", ("判定でき", "判定不能", "判定不明", "結果が不明", "結果が分から", "結果がわから",
+                                     "結果の記載がない", "評価できな"))
+BORDERLINE = Cue("nearly met", ("ほぼ達成", "わずかに", "ぎりぎり", "要注意", "あと少し", "惜しい"))
+
+# --- list conditions ---------------------------------------------------------------------------------
+PLAN_SLOT = Cue("a plan word is a condition on the plan column", ("計画", "計画値", "計画欄", "予定", "目標値", "plan"))
+PLAN_WORD_AS_CONDITION = r"[「『]?{word}[」』]?\s*(に|と|の|が|で)?\s*(なって|である|だった|とされ|の指標|の事業|な|)"
+QUALITATIVE = Cue("indicators stated in words, not figures", ("文言", "定性"), r"数値(ではなく|でなく|以外)|文章(で|だけ)")
+NUMERIC = Cue("indicators stated in figures", ("数値指標", "数値の指標", "定量"), r"数値で(管理|示)")
+ONLY = Cue("「だけ」: every one of them, not some", ("だけ", "のみ", "only"))
+INCREASE = Cue("went up", (), r"(増え|増加|伸び|上が|多くな)")
+DECREASE = Cue("went down", (), r"(減っ|減少|下が|少なくな|落ち)")
+DECREASE_ANY = Cue("any decrease word (ranking direction)", (), r"(減っ|減少|下が|落ち|減)")
+CHANGE_AGAINST = Cue("a change is measured against something", ("H30", "実績より", "比べ", "から", "指標"))
+UNIT_FILTER = Cue("indicators measured in a unit: 単位が件, 割合で示される", (),
+                  r"単位が\s*[「『]?\s*(%|件|人|回|世帯|団体|機関|園)[」』]?|(割合|%|率)\s*[（(]?[%％]?[）)]?\s*(で|を)(示|表|測|管理|見)")
+NUMBER_WITH_UNIT = re.compile(r"([0-9][0-9,]*(?:\.[0-9]+)?)\s*(%|件|人|回|世帯|団体|機関|園|か所|箇所)")
+RESULT_CONDITION_TAIL = Cue("a figure used as a condition: 100%だった, 50人以上", (), r"(だった|である|の指標|以上|以下|を超え|未満)")
+AT_LEAST = Cue("at least", ("以上", "超え"))
+AT_MOST = Cue("at most", ("以下", "未満"))
+INDICATOR_COUNT = re.compile(r"指標が\s*([0-9一二三四五]+)\s*(?:つ|個)\s*(しか|だけ|のみ|以上|以下)?|(複数)の指標|指標が(複数)")
+COMMENT_PRESENCE = Cue("a comment is (not) there", (), r"(意見|記載)(が|の|は)?(ある|あった|ない|無い|なかった|つ(い|け)て|付いて|書かれて|出て)")
+COMMENT_ABSENCE = Cue("no comment", (), r"(意見|記載)(が|の|は)?(ない|無い|なかった|ついていない|付いていない)")
+WHICH_OR_HOW_MANY = Cue("which / how many of a set", (), r"(いくつ|何件|何事業|どれ|どの)")
+OTHERS = Cue("「ほかの課」「他にも」: outside what was shown", (), r"(ほか|他|別)の(重点)?(課|事業|部署)|(ほか|他)に(も|は)?|\bother\b")
+OTHER_DEPARTMENTS = Cue("「ほかの課」: departments other than the target's", (), r"(ほか|他|別)の(課|部署)")
+SAME_DEPARTMENT = Cue("「同じ課」「その課」: the department of the previous target",
+                      (), r"(同じ|その|この|当該|そこの).{0,8}(課|部署)|担当課(は|が|の)?.{0,12}(ほか|他)")
+
+# --- operations --------------------------------------------------------------------------------------
+PLURAL = Cue("a set is asked for: 一覧, どれ, すべて",
+             ("一覧", "リスト", "どの事業", "どんな事業がありますか", "どの指標", "どれ", "すべて", "全て", "全部", "列挙",
+              "挙げ", "あげて", "持つ事業", "ある事業", "事業は?", "事業を教え", "重点事業は", "事業がありますか", "指標を持つ",
+              "指標は?", "ものは", "どんな重点事業"),
+             r"\b(which|list|all)\b.*\b(projects|programmes|programs)\b")
+COUNT_WORDS = Cue("how many of a set", (), r"(いくつ|何件|何事業|何個|幾つ|件数|事業数|指標数|数は|数を)")
+COUNTED_SET = Cue("what is counted is projects or indicators", ("事業", "指標"))
+PER_GROUP = Cue("「課ごと」「目標別」: per group", (), r"(担当課|課|部署|目標|施策)(ごと|別|それぞれ|毎)|それぞれ.{0,12}(何件|いくつ|何事業)")
+GROUP_RANKED = Cue("「いちばん多い課」: groups ranked by count", (), r"(多い|少ない|多く)(の)?(は)?(どの|どこの)?(課|部署|担当課|目標|施策)")
+GROUPS_COMPARED = Cue("「どちらが多く」: named groups compared", (), r"(どちら|どっち|どの).{0,12}(多|少)")
+MANY_FEW = Cue("many / few", (), r"(多い|少ない|多く)")
+SUPERLATIVE = Cue("the most / least", (), r"(いちばん|一番|最も|もっとも|最大|最小|最高|最低|トップ|1位)|\b(most|largest|biggest|highest|lowest|smallest)\b")
+SMALLEST = Cue("the smallest", (), r"(最小|最低|小さ|少な)")
+COMPARATIVE = Cue("which of two / a comparison", (), r"(どっち|どちら|比べ|比較|差は|違い)|\b(compare|which is (bigger|larger|higher))\b")
+CHANGE_WORDS = Cue("a change between years", (), r"(増え|増加|伸び|上が|減っ|減少|下が|落ち|減り|変化|差)")
+SIZE_WORDS = Cue("a size of the result itself (いちばん多い)", (), r"(多い|少ない|高い|低い|大きい|小さい|多かった|少なかった)")
+LOW_WORDS = Cue("small / low / few", (), r"(少な|低|小さ)")
+RATE_WORDS = Cue("a rate or share", (), r"(率|割合)")
+TREND = Cue("across the years", (), r"(推移|経年|年度ごと|毎年|年次|移り変わり)|\b(trend|over the years)\b")
+SUMMARY = Cue("the whole document in brief", ("全体", "概要", "まとめ", "総括", "全体像", "サマリー", "進捗状況は", "どうなって"))
+MORE_PREFIXES = ("ほかには", "他には", "ほかに", "他に", "それ以外", "もっと", "次は")
+MORE_MAX_CHARS = 20  # 「ほかには？」 is short; a long question starting with ほかに asks something of its own
+NEED = Cue("a need or a wish: 〜たい, 困って, ありますか", (), r"(たい|ほしい|欲しい|困っ|大変|しんど|つらい|限界|ありますか|ある\?|できますか|もらえ|くれる)")
+TOTAL = Cue("a total of several figures", (), r"(合計|合わせ|あわせ|合算|総数|トータル)|\b(total|in all|combined)\b")
+EVERY_YEAR = Cue("in each of the loaded years", (), r"(両年度|両方の年度|どちらの年度|各年度|毎年|連続)")
+
+# --- references to the conversation ---------------------------------------------------------------------
+# A demonstrative word (by its part of speech, so 「むすこの」 holds none) points back unless the
+# word after it makes an idiom (これから, そのうち, その後, そのあいだ) or names the document (この資料).
+DEMONSTRATIVES = frozenset("その この あの それ これ あれ そこ ここ そっち こっち そちら こちら".split())
+DEMONSTRATIVE_POS = frozenset({"連体詞", "代名詞", "感動詞"})  # unidic tags あの as an interjection too
+NOT_POINTING_AFTER = frozenset("から まで うち 後 前 ため とき 時 頃 ころ まま 間 あいだ ほか 他 以外 なり でも とも 計画 資料 プラン 評価表 辺 へん".split())
+ANAPHORA = Cue("「先ほどの」「上記の」「〜のほう」, English pronouns: pointing back",
+               (), r"上記|先ほど|さっき|同じ(事業|課)|(の|な)ほう|\b(it|its|they|them)\b")
+SUBSET = Cue("「その中で」: a narrowing of the previous list", (), r"(その中|そのうち|この中|これらのうち|それらのうち|このうち)")
+EACH_OF_THEM = Cue("「それぞれ」「両方」: every item of the previous answer", (), r"(それぞれ|両方|どちらも|各)")
+ORDINAL = re.compile(r"(?:([0-9一二三四五1-9])\s*(?:つ目|番目|個目|件目))|(最初|はじめ|初め)に?(?:聞いた|質問した|尋ねた|の)"
+                     r"|(最後)に?(?:挙げた|あげた|出た|聞いた|の)|\bthe (first|second|third|last)(?: one)?\b(?! \w+ (?:of|in)\b)"
+                     r"|\b(first|second|third|last) one\b", re.IGNORECASE)
+ELLIPSIS_LEAD = ("じゃあ", "では", "それでは", "なら", "じゃ", "ちなみに", "あと", "では、", "じゃあ、")
+FRAGMENT_REST = re.compile(r"[\s、,。.!！?？]*(の?ほう|って|の)?\s*(は|も|だと|では)?\s*(どう|どうなの|どうですか)?[\s、,。.!！?？]*")
+ELLIPTIC_MAX_CHARS = 16  # 「じゃあ二つ目のは？」「今後の課題は？」: short and naming nothing
+
+# --- what exactly is asked (qa.query.Focus) -------------------------------------------------------------
+ASK_AMOUNT = Cue("money", ("いくら", "金額", "何円", "料金", "費用は", "値段", "月額", "利用料", "自己負担額"),
+                 r"how much|\bcost|\bfee|\bprice|\byen\b")
+ASK_NAME = Cue("a person's name", ("名前", "氏名", "誰が", "だれが", "誰か", "誰です", "だれです"), r"\bwho (is|was|are|were)\b|\bname of\b")
+ASK_CONTACT = Cue("contact details", ("電話番号", "連絡先", "住所", "メールアドレス", "URL", "ホームページのアドレス"),
+                  r"phone|address|e-?mail|website|\burl\b")
+ASK_BREAKDOWN = Cue("a breakdown into categories", ("内訳", "内容別", "種類別", "種別ごと"), r"breakdown")
+ASK_TIME = Cue("a time of day", (), r"何時|なんじ|what time|until when .*open|opening hours")
+ASK_DATE = Cue("a date or period", (), r"いつ|何月|何日|なんにち|何年から|\bwhen\b|since when|\bdate\b")
+ASK_FIGURE_EN = Cue("a figure (English)", (), r"how many|number of")
+
+# counters a question may ask for: 何園 -> 園
+COUNTERS = ("人", "件", "回", "世帯", "園", "団体", "機関", "か所", "箇所", "校", "館", "円", "%", "組", "日", "時間", "時", "歳", "分")
+COUNTER = re.compile(r"(?:何|なん)\s*(" + "|".join(map(re.escape, COUNTERS)) + r")")
+# counters that count people or events (not projects): 「何人」 is never 「何事業」
+NON_PROJECT_COUNTERS = ("人", "回", "世帯", "団体", "機関", "園")
+
+# --- vocabulary of the documents -------------------------------------------------------------------------
+# nouns that speak of the document itself: a summary question has no other subject
+DOCUMENT_WORDS = frozenset("計画 資料 事業 重点 重点事業 全体 全体像 概要 進捗 状況 評価 結果 目標 施策 年度 令和 平成 内容 まとめ 総括 指標 参考 本 今回 市 プラン".split())
+# words of a figure question that say "a number" rather than what is counted
+GENERIC_NOUNS = frozenset("人数 件数 回数 数値 実績 結果 計画 年度 令和 平成 事業 利用 合計 全体 資料 状況 何人 何件 去年 今年 昨年".split())
+# nouns of a list question that name the list, not its subject
+LIST_NOUNS = frozenset("重点 事業 重点事業 一覧 担当 担当課 指標 参考 目標 施策 計画 結果 評価 全部 すべて リスト 所管 一つ 部署".split())
+# generic tails of project names: 「子育て支援ネットワーク事業」 is named by 「子育て支援ネットワーク」
+GENERIC_NAME_SUFFIXES = ("事業", "の推進", "の拡充", "の改善", "の提供", "制度", "活動", "相談")
+# after a place name, these make 〇〇市 a word of its own (市民, 市内 …), not another city
+CITY_WORD_TAILS = "民内外役立長議営有税政報場"
+
+
+def field_words() -> frozenset[str]:
+    """Every literal field word (nouns that ask a field, not a subject)."""
+    return frozenset(w for cue in FIELDS.values() for w in cue.words)
