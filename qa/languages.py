@@ -69,6 +69,9 @@ _VIETNAMESE_PLAIN = frozenset(
     "muon can phai biet hieu noi tim xin goi den di ve o "
     "nguoi dan gia dinh cong dong dich vu so ke hoach ket qua luong "
     "ai ve tai sau truoc trong ngoai duoi tren".split()) - _ENGLISH_WORDS
+# The shape of one Vietnamese syllable without its diacritics: an onset, a vowel cluster and one of
+# the few codas the language allows. "onde", "centro", "infantil" are not syllables, "da" and "o" are.
+_VIETNAMESE_SYLLABLE = re.compile(r"(ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?")
 
 # Chinese grammatical words that Japanese does not write (with both scripts)
 _CHINESE_WORDS = re.compile(
@@ -124,7 +127,9 @@ def _latin_language(words: list[str], text: str) -> str:
     low = [w.lower() for w in words]
     english = sum(1 for w in low if w in _ENGLISH_WORDS)
     vietnamese = sum(1 for w in low if w in _VIETNAMESE_PLAIN)
-    if vietnamese >= max(2, len(low) // 3) and vietnamese > english:
+    syllables = sum(1 for w in low if _VIETNAMESE_SYLLABLE.fullmatch(w))
+    # Portuguese or Spanish share short words with it (o, da, con) but not the shape of their others
+    if vietnamese >= max(2, len(low) // 3) and vietnamese > english and syllables >= 0.75 * len(low):
         return "vi"
     if english >= max(1 if len(low) <= 4 else 2, len(low) // 6) or len(low) <= 2:
         # a bare term or two ("daycare hours") is read as English: the assistant answers it
@@ -193,7 +198,7 @@ INSTRUCTION_PATTERNS: dict[str, str] = {
         r"|开发者模式|開發者模式|调试模式|調試模式|除錯模式|越狱|越獄|不要(参考|參考|依据|依據)(资料|資料|文件)"),
     "ko": (
         r"(이전|앞의|앞선|위의|위|기존|모든|지금까지의?)\s*(지시|명령|지침|규칙|설정|프롬프트|안내)\w{0,3}\s*(무시|잊어|잊고|따르지)"
-        r"|(지시|명령|지침|규칙|설정)\w{0,3}\s*(무시하|잊어)"
+        r"|(지시|명령|지침|규칙|설정)\w{0,3}\s*(모두\s*|전부\s*|다\s*)?(무시|잊어|잊고)"
         r"|시스템\s*프롬프트|프롬프트\w{0,2}\s*(보여|출력|알려|공개)|(숨겨진|내부)\s*(지시|명령|설정)"
         r"|지금부터\s*(너는|당신은)|이제\s*(너는|당신은)|역할극|인\s*척|척\s*해|개발자\s*모드|디버그\s*모드|탈옥"
         r"|자료(를|는)?\s*참고하지\s*(말고|않고)"),
