@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 QUESTIONS = ROOT / "benchmarks" / "questions_multilingual.json"
 LANGS = ("zh-Hans", "zh-Hant", "ko", "vi")
-SPLITS = ("tune", "holdout")
+SPLITS = ("tune", "holdout", "fresh")
 CONDITIONS = ("as typed", "term base")
 K = 5
 
