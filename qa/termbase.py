@@ -25,7 +25,7 @@ from functools import lru_cache
 from qa.bilingual import japanese_terms as english_terms
 from qa.languages import without_marks
 
-__all__ = ["TERMS", "japanese_forms", "japanese_terms", "retrieval_text"]
+__all__ = ["TERMS", "japanese_forms", "japanese_terms", "matching_form", "retrieval_text"]
 
 # (Japanese terms, Chinese (simplified), Korean, Vietnamese without diacritics): each foreign
 # entry is a regular expression of the concept's usual words; "" where a language needs none.
@@ -332,7 +332,10 @@ def _simplified(text: str) -> str:
     return _convert("tw2sp", text)
 
 
-def _matching_form(text: str, lang: str) -> str:
+def matching_form(text: str, lang: str) -> str:
+    """The form a question is matched on: one simplified Chinese form, Vietnamese without
+    diacritics in lower case, other languages as written."""
+    lang = _LANG_CODES.get(lang, lang)
     if lang == "zh":
         return _simplified(text)
     if lang == "vi":
@@ -347,7 +350,7 @@ def japanese_terms(text: str, lang: str) -> str:
         return english_terms(text)
     if lang not in _PATTERNS:
         return ""
-    form = _matching_form(text, lang)
+    form = matching_form(text, lang)
     out: list[str] = []
     for pattern, ja in _PATTERNS[lang]:
         if pattern.search(form):

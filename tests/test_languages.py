@@ -1,6 +1,6 @@
 """Questions in Chinese, Korean and Vietnamese: language detection, term bases, years, answer phrases.
 
-Pure functions only (no model, no index): ``qa.languages``, ``qa.termbase``, ``qa.years``,
+Pure functions only (no model, no index): ``qa.languages``, ``qa.termbase``, ``qa.asking``, ``qa.years``,
 ``qa.phrases``.
 """
 from __future__ import annotations
@@ -11,6 +11,7 @@ import string
 import pytest
 
 from qa import templates as T
+from qa.asking import asked_fields, asked_focus
 from qa.languages import INSTRUCTION_PATTERNS, answer_language, detect, gives_orders, strip_instructions
 from qa.phrases import FOCUS_NAMES, PHRASES, focus_name, phrases
 from qa.termbase import TERMS, japanese_forms, japanese_terms, retrieval_text
@@ -225,3 +226,39 @@ def test_phrase_tables_are_chosen_by_language_code():
     assert focus_name("ko", "amount") == "금액"
     with pytest.raises(ValueError):
         phrases("ja")
+
+
+# --- how a question asks ----------------------------------------------------------------------------
+@pytest.mark.parametrize("lang,text,field", [
+    ("zh", "儿童馆是哪个部门负责的？", "department"),
+    ("zh-Hant", "兒童館的會議意見是什麼？", "comment"),
+    ("zh", "虐待咨询件数是多少？", "value"),
+    ("ko", "아동관은 어느 부서 담당인가요?", "department"),
+    ("ko", "児童館事業에 대한 회의 의견은?", "comment"),
+    ("ko", "방문자 수는 몇 명이었나요?", "value"),
+    ("vi", "Nhà thiếu nhi do phòng ban nào phụ trách?", "department"),
+    ("vi", "Hoi dong co y kien gi?", "comment"),
+    ("vi", "Số người đến là bao nhiêu?", "value"),
+])
+def test_asked_fields(lang, text, field):
+    assert field in asked_fields(text, lang)
+
+
+def test_a_plain_need_asks_no_department_or_comment():
+    for lang, text in (("zh", "我是单亲妈妈，家务做不过来"), ("ko", "한부모 가정인데 집안일이 힘들어요"),
+                       ("vi", "Tôi là mẹ đơn thân, việc nhà quá nhiều")):
+        assert not {"department", "comment"} & set(asked_fields(text, lang))
+
+
+@pytest.mark.parametrize("lang,text,focus", [
+    ("zh", "产后护理要多少钱？", "amount"),
+    ("zh", "儿童馆的来馆人数是多少？", "figure"),
+    ("zh-Hant", "兒童館開到幾點？", "time"),
+    ("ko", "산후 케어 비용은 얼마예요?", "amount"),
+    ("ko", "아동관은 몇 시까지 해요?", "time"),
+    ("vi", "Dịch vụ chăm sóc sau sinh mất bao nhiêu tiền?", "amount"),
+    ("vi", "Có bao nhiêu người tham gia?", "figure"),
+    ("vi", "Có được hỗ trợ chi phí y tế không?", None),  # the programme's name, not a price asked
+])
+def test_asked_focus_puts_money_before_a_count(lang, text, focus):
+    assert asked_focus(text, lang) == focus
