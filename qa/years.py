@@ -7,7 +7,8 @@ năm 2020, 2020财年, 2020ねんど. ``find_years`` turns every such mention in
 reads (令和2年度, R2, Ｒ２, 平成31年度 …), in order of first mention. ``year_label`` writes a code
 for an answer in the reader's language, always with the Japanese era year the document prints.
 
-A month makes a date, and a date's fiscal year starts in April: 2021年3月 is in R2.
+A month makes a date, and a date's fiscal year starts in April: 2021年3月 and 令和3年3月 are in R2
+(``canonical_years`` alone reports 令和3年3月 as R3, the calendar year).
 """
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ _DATE = re.compile(
     rf"|(?P<mname>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
     rf"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+{_YEAR.replace('y>', 'y4>')}",
     re.IGNORECASE)
+# An era date (令和3年3月, レイワ is read by _ERA_NAMES first): the same fiscal rule as a Western one
+_ERA_DATE = re.compile(r"(?P<era>令和|平成)\s*(?P<n>元|\d{1,2})\s*年\s*(?P<m>1[0-2]|0?[1-9])\s*月")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 # A Western (fiscal) year marked as a year in one of the question languages.
 _WESTERN = re.compile(
@@ -72,6 +75,12 @@ def _date_code(m: re.Match[str]) -> str | None:
     return code_of(year - 1 if month <= 3 else year)
 
 
+def _era_date_code(m: re.Match[str]) -> str | None:
+    n = 1 if m["n"] == "元" else int(m["n"])
+    year = (2018 if m["era"] == "令和" else 1988) + n
+    return code_of(year - 1 if int(m["m"]) <= 3 else year)
+
+
 def _western_code(m: re.Match[str]) -> str | None:
     if m["yy"]:
         return code_of(2000 + int(m["yy"]))
@@ -94,6 +103,7 @@ def find_years(text: str) -> tuple[str, ...]:
         # replaced by the code itself, so one pass of canonical_years keeps the order of mention
         return f" {code} " if code else original
 
+    text = _ERA_DATE.sub(lambda m: mark(_era_date_code(m), m.group()), text)
     text = _DATE.sub(lambda m: mark(_date_code(m), m.group()), text)
     text = _ERA_NAMES.sub(lambda m: mark(_era_code(m), m.group()), text)
     text = _WESTERN.sub(lambda m: mark(_western_code(m), m.group()), text)

@@ -161,7 +161,8 @@ def test_years_in_every_language_become_era_codes(text, codes):
 
 
 @pytest.mark.parametrize("text,code", [("2021年3月", "R2"), ("2021年4月", "R3"), ("2021년 3월", "R2"),
-                                       ("tháng 3 năm 2021", "R2"), ("March 2021", "R2")])
+                                       ("tháng 3 năm 2021", "R2"), ("March 2021", "R2"),
+                                       ("令和3年3月", "R2"), ("令和2年10月", "R2"), ("平成31年4月", "R1")])
 def test_a_dated_month_counts_in_its_fiscal_year(text, code):
     assert find_years(text) == (code,)
 
