@@ -10,12 +10,12 @@ import string
 
 import pytest
 
-from qa import templates as T
-from qa.asking import asked_fields, asked_focus
-from qa.languages import INSTRUCTION_PATTERNS, answer_language, detect, gives_orders, strip_instructions
-from qa.phrases import FOCUS_NAMES, PHRASES, focus_name, phrases
-from qa.termbase import TERMS, japanese_forms, japanese_terms, retrieval_text
-from qa.years import code_of, find_years, western_year, year_label
+from qa.compose import templates as T
+from qa.understand.asking import asked_fields, asked_focus
+from qa.understand.languages import INSTRUCTION_PATTERNS, answer_language, detect, gives_orders, strip_instructions
+from qa.compose.phrases import FOCUS_NAMES, PHRASES, focus_name, phrases
+from qa.understand.termbase import TERMS, japanese_forms, japanese_terms, retrieval_text
+from qa.understand.years import code_of, find_years, western_year, year_label
 
 
 # --- detection ----------------------------------------------------------------------------------

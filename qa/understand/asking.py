@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from qa.termbase import matching_form
+from qa.understand.termbase import matching_form
 
 __all__ = ["FIELD_WORDS", "FOCUS_WORDS", "asked_fields", "asked_focus"]
 

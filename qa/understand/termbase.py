@@ -22,8 +22,8 @@ import re
 import threading
 from functools import lru_cache
 
-from qa.bilingual import japanese_terms as english_terms
-from qa.languages import without_marks
+from qa.understand.bilingual import japanese_terms as english_terms
+from qa.understand.languages import without_marks
 
 __all__ = ["TERMS", "japanese_forms", "japanese_terms", "matching_form", "retrieval_text"]
 
