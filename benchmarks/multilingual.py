@@ -9,10 +9,10 @@ language and split it prints project-level hit@1, hit@5 and MRR of the real inde
 (``rank_projects(text, k=5)``) for:
 
 * ``as typed``   - the question exactly as the resident wrote it;
-* ``term base``  - ``qa.termbase.retrieval_text(question, detect(question))``: the language is
+* ``term base``  - ``qa.understand.termbase.retrieval_text(question, detect(question))``: the language is
   the detected one, not the file's label, so a detection error costs here as it would in use.
 
-It also prints how often ``qa.languages.detect`` (and ``answer_language`` for the Chinese
+It also prints how often ``qa.understand.languages.detect`` (and ``answer_language`` for the Chinese
 scripts) gives the file's label, and for the ``off_topic`` questions (city matters the document
 does not cover) against the others the best project's dense score under the term base: the
 figure an off-topic threshold for these languages would be set from.
@@ -77,8 +77,8 @@ def main() -> int:
     args = ap.parse_args()
 
     from index import load_index
-    from qa.languages import answer_language, detect
-    from qa.termbase import retrieval_text
+    from qa.understand.languages import answer_language, detect
+    from qa.understand.termbase import retrieval_text
 
     questions = json.loads(Path(args.questions).read_text(encoding="utf-8"))["questions"]
     idx = load_index(progress=False)
