@@ -53,12 +53,20 @@ def test_vietnamese_with_and_without_diacritics(text):
     assert detect(text) == "vi"
 
 
+@pytest.mark.parametrize("text", ["Nó do phòng ban nào phụ trách?", "Còn chăm sóc sau sinh thì sao?"])
+def test_vietnamese_with_only_the_marks_other_languages_share(text):
+    # ó, ò, à, ì are French, Spanish and Portuguese letters too: the words around them decide
+    assert detect(text) == "vi"
+
+
 @pytest.mark.parametrize("text,lang", [
     ("Where can children play after school?", "en"),
     ("What does 児童館事業 do?", "en"),
     ("daycare", "en"),
     ("¿Dónde está la guardería para mi hijo?", "other"),
     ("Onde fica o centro infantil da cidade?", "other"),
+    ("São Paulo não é Koganei, né?", "other"),
+    ("Está bien, gracias. ¿Cuánto cuesta?", "other"),
     ("Где детский центр?", "other"),
     ("", "ja"),
 ])

@@ -48,6 +48,8 @@ _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+(?:['’][A-Za-z]+
 _LETTER = re.compile(r"[^\W\d_]")
 # letters only Vietnamese uses among Latin-script languages: ă đ ơ ư and the stacked tone marks
 _VIETNAMESE_LETTER = re.compile(r"[ăĂđĐơƠưƯ\u1ea0-\u1ef9]")
+# letters of other Latin-script languages that Vietnamese does not write (ç, ñ, ü …, ¿ ¡)
+_NOT_VIETNAMESE_LETTER = re.compile(r"[çÇñÑäÄëËïÏöÖüÜÿåÅæÆøØœŒß¿¡]")
 # year and era codes are not words of any language (FY2020, R2, H30)
 _CODE_WORDS = frozenset({"fy", "r", "h", "no", "p"})
 
@@ -124,10 +126,18 @@ def _latin_language(words: list[str], text: str) -> str:
     marks = len(_VIETNAMESE_LETTER.findall(text))
     if marks >= 2 or (marks and len(words) <= 4):
         return "vi"
-    low = [w.lower() for w in words]
+    # a word typed with some of its marks (còn, sóc) is compared as typed without them
+    low = [without_marks(w) for w in words]
+    # marks shared with French, Spanish, Portuguese (ó, à, ì) on words that are Vietnamese syllables
+    # ("Nó do phòng ban nào phụ trách?"); "Dónde está", "você", "crèche" are not syllables
+    marked = [plain for w, plain in zip(words, low) if not w.isascii()]
+    marked_syllables = sum(1 for w in marked if _VIETNAMESE_SYLLABLE.fullmatch(w))
+    syllables = sum(1 for w in low if _VIETNAMESE_SYLLABLE.fullmatch(w))
+    if (marked_syllables >= 2 and marked_syllables >= 0.75 * len(marked) and syllables >= 0.75 * len(low)
+            and not _NOT_VIETNAMESE_LETTER.search(text)):
+        return "vi"
     english = sum(1 for w in low if w in _ENGLISH_WORDS)
     vietnamese = sum(1 for w in low if w in _VIETNAMESE_PLAIN)
-    syllables = sum(1 for w in low if _VIETNAMESE_SYLLABLE.fullmatch(w))
     # Portuguese or Spanish share short words with it (o, da, con) but not the shape of their others
     if vietnamese >= max(2, len(low) // 3) and vietnamese > english and syllables >= 0.75 * len(low):
         return "vi"
