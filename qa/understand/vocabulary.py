@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpus.records import Project
-from index.text import canonical_years, normalize
+from index.text import normalize
 from qa.understand import lexicon as lx
+# years are read in every question language, Western and era forms alike, by one function
+from qa.understand.years import find_years  # noqa: F401
 
 NAME_MIN_RUN = 3  # a shared run shorter than this names nothing (「子育て」 is in eight names)
 NAME_STRONG = 0.6  # share of a project name found in the question that names it for sure
@@ -31,7 +33,6 @@ _GOAL_RANGE = re.compile(r"目標\s*([0-9])\s*(?:から|～|~|ー|-|−)\s*(?:�
 _GOAL_FROM = re.compile(r"目標\s*([0-9])\s*(?:以降|以上)")
 _POLICY = re.compile(r"(?<![0-9.])([0-9]{1,2})\s*[-‐－ー−の]\s*([0-9]{1,2})(?![0-9])")
 _POLICY_NOT_AFTER = ("歳", "年", "月", "日", "人", "件", "時")
-_FY = re.compile(r"(?:FY|fiscal(?: year)?\s*)\s*(20[0-9]{2})|\bin (20[12][0-9])\b", re.I)
 _OTHER_CITY = re.compile(r"([\u4e00-\u9fff]{2,4})(市|区|町|村)(?![" + lx.CITY_WORD_TAILS + r"])")
 _BRACKET = re.compile(r"[（(]([^）)]*)[）)]")
 
@@ -159,17 +160,6 @@ def find_policies(text: str) -> tuple[str, ...]:
         if "施策" in text or "policy" in text.lower():
             out.append(f"{int(m.group(1))}-{int(m.group(2))}")
     return tuple(dict.fromkeys(out))
-
-
-def find_years(raw: str) -> tuple[str, ...]:
-    """Years named, as codes (H30, R1, R2 …): era years, Western years, fiscal years."""
-    years = list(canonical_years(raw))
-    for m in _FY.finditer(raw):
-        y = int(m.group(1) or m.group(2))
-        code = "H30" if y == 2018 else f"R{y - 2018}" if y >= 2019 else None
-        if code and code not in years:
-            years.append(code)
-    return tuple(years)
 
 
 def other_cities(text: str, city_names: Sequence[str], projects: Sequence[Project]) -> tuple[str, ...]:
