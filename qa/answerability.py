@@ -151,10 +151,7 @@ def focus_missing(ctx: Context, q: Query, p: Project, frame: Frame | None, plans
     """「この資料には金額についての記載がありません」 and what the document does hold about ``p``."""
     what = what or T.FOCUS_NAMES.get(q.focus.value, T.ASKED_THING)
     c = ctx.composer()
-    if q.language == "en":
-        c.add(T.EN_FOCUS_MISSING.format(what=T.EN_FOCUS.get(q.focus.value, "information"), what_ja=what))
-    else:
-        c.add(T.FOCUS_MISSING.format(what=what))
+    c.add(T.FOCUS_MISSING.format(what=what))
     more = T.HOLDS_INDICATORS if p.indicators else ""
     more += T.HOLDS_EXPLANATION if p.result_explanation else ""
     c.add("", T.WHAT_IT_HOLDS.format(project=p.name, departments=depts(p), more=more))
@@ -169,13 +166,12 @@ def off_topic(ctx: Context, q: Query, ranked: Sequence[Ranked]) -> bool:
     """The question is about something the documents do not cover.
 
     Colloquial questions often use words the document does not (費用, 仕事), so an unknown
-    word alone is not enough: it takes an unknown kanji noun *and* weak retrieval evidence."""
+    word alone is not enough: it takes an unknown kanji noun *and* weak retrieval evidence.
+    Questions in other languages are judged by ``qa.execute.foreign.off_topic``."""
     if q.targets or q.filters.any:
         return False
     if not ranked:
         return True
-    if q.language == "en":
-        return ranked[0].dense_score < OFF_TOPIC_DENSE_EN
     if not ctx.unknown_nouns(q.text):
         return False
     top = ranked[0]
@@ -183,7 +179,5 @@ def off_topic(ctx: Context, q: Query, ranked: Sequence[Ranked]) -> bool:
 
 
 def off_topic_result(ctx: Context, q: Query, plans: Sequence[Plan]) -> Result:
-    if q.language == "en":
-        return ctx.no(T.EN_NOT_FOUND)
     docs = "、".join(T.DOCUMENT_SHORT.format(city=p.city, title=short_title(p), year=p.fiscal_year) for p in plans)
     return ctx.no(T.OFF_TOPIC.format(documents=docs))

@@ -23,13 +23,13 @@ from corpus.records import Plan
 from qa import answerability, conversation
 from qa.compose import templates as T
 from qa.compose.answer import Part, assemble
-from qa.execute import Context, document_label, execute, series, short_title
+from qa.execute import Context, document_label, execute, foreign, series, short_title
 from qa.frame import Frame
 from qa.query import Operation, Query
 from qa.types import Answer, AnswerStatus, DocumentRef
 from qa.understand import understand
-from qa.understand.bilingual import retrieval_text
-from qa.understand.preprocess import input_problem, language, split_parts, strip_instructions
+from qa.understand.preprocess import answer_language, framed, input_problem, language, split_parts, strip_instructions
+from qa.understand.termbase import japanese_forms, retrieval_text
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,7 @@ class Engine:
                 if self._index is None:
                     self._index = load_index(progress=progress)
         self.context.retrieve("子育て", self.current_plans(), k=1)
+        retrieval_text("儿童", "zh")  # OpenCC's dictionaries, loaded once
 
     def documents(self) -> list[DocumentRef]:
         return [DocumentRef(plan_id=p.id, title=p.title, city=p.city, fiscal_year=p.fiscal_year, label=document_label(p))
@@ -125,8 +126,11 @@ class Engine:
         if lang in T.OTHER_LANGUAGE:
             return Answer(question=question, status=AnswerStatus.NO_ANSWER, text=T.OTHER_LANGUAGE[lang],
                           intent="language", language=lang, frame=frame)
+        # the language the answer is written in (Chinese in the script it was asked in)
+        lang = answer_language(text or question)
         if not text.strip() or not any(ch.isalnum() for ch in text):
-            return Answer(question=question, status=AnswerStatus.NO_ANSWER, text=T.ONLY_INSTRUCTIONS, intent="invalid",
+            message = foreign.only_instructions(lang) if framed(lang) else T.ONLY_INSTRUCTIONS
+            return Answer(question=question, status=AnswerStatus.NO_ANSWER, text=message, intent="invalid",
                           language=lang, frame=frame)
         ctx = self.context
         plans = self._named_documents(text, self.current_plans(plan_ids))
@@ -135,15 +139,17 @@ class Engine:
         if len(queries) > 1 and sum(1 for q in queries if q.operation is not Operation.SEARCH or q.fields or q.focus) < 2:
             # several sentences that together describe one need: one search
             queries = [self.understand(text, question, plans, lang)]
+        if framed(lang):
+            queries = [foreign.understood(ctx, q, plans) for q in queries]
         parts: list[Part] = []
         current = frame
         for k, q in enumerate(queries):
             reading = conversation.read(ctx, q, current, plans, same_message=k > 0)
             if reading.needs_subject:
-                res = ctx.no(T.NO_HISTORY)
+                res = ctx.no(foreign.no_history(lang) if framed(lang) else T.NO_HISTORY)
             else:
-                res = answerability.precheck(ctx, reading.query, current, plans) \
-                    or execute(ctx, reading.query, current, plans)
+                precheck = foreign.precheck if framed(lang) else answerability.precheck
+                res = precheck(ctx, reading.query, current, plans) or execute(ctx, reading.query, current, plans)
             current = next_frame(current, reading, res)
             res.frame = current
             parts.append(Part(reading.query, reading.carried, res))
@@ -156,8 +162,10 @@ class Engine:
         projects = [p for plan in plans for p in plan.projects]
         departments = tuple(dict.fromkeys(d for plan in plans for d in plan.departments))
         cities = tuple(dict.fromkeys(plan.city for plan in self.plans))
-        search_text = retrieval_text(part) if lang == "en" else ""
-        respelled = self.index.profile(part).analysed if lang == "ja" else None
+        # another language is retrieved with the Japanese terms of its words; Chinese is read for
+        # names in the documents' character forms (儿童馆 -> 児童館), Japanese kana in kanji
+        search_text = retrieval_text(part, lang) if lang != "ja" else ""
+        respelled = self.index.profile(part).analysed if lang == "ja" else japanese_forms(part) if lang.startswith("zh") else None
         return understand(raw, part, plans[0], language=lang, departments=departments, projects=projects,
                           city_names=cities, example_vote=self._vote(search_text or part), respelled=respelled,
                           search_text=search_text)

@@ -83,7 +83,7 @@ class Interpretation:
     filter); when it is empty the question was answered on its own.
     """
 
-    text: str  # the one-line reading in Japanese (the answer's first line)
+    text: str  # the one-line reading in the answer's language (the answer's first line)
     scope: str = ""  # the document(s) / year in scope
     targets: tuple[str, ...] = ()  # project (or indicator) names the answer is about
     conditions: tuple[str, ...] = ()  # the list conditions, each as stated
@@ -108,7 +108,7 @@ class Answer:
     frame: Frame | None = None  # what a follow-up needs (ids and slots, no question text)
     confidence: Confidence = Confidence.HIGH
     choices: tuple[str, ...] = ()  # when confidence is low: questions naming the close candidates
-    language: str = "ja"  # language of the question ("ja", "en", or another ISO code)
+    language: str = "ja"  # the answer's language: "ja", "en", "zh-Hans", "zh-Hant", "ko", "vi" ("other": refused)
     focus: str | None = None  # what exactly was asked for (qa.query.Focus value), when known
     interpretation: Interpretation | None = None  # how the question was read (None for refusals)
 

@@ -10,7 +10,6 @@ import string
 
 import pytest
 
-from qa.compose import templates as T
 from qa.understand.asking import asked_fields, asked_focus
 from qa.understand.languages import INSTRUCTION_PATTERNS, answer_language, detect, gives_orders, strip_instructions
 from qa.compose.phrases import FOCUS_NAMES, PHRASES, focus_name, phrases
@@ -199,18 +198,6 @@ def test_year_labels_show_the_documents_era_year(lang, label):
 # --- phrases --------------------------------------------------------------------------------------
 def _slots(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-
-
-_EN_TEMPLATES = {"intro": T.EN_INTRO, "intro_low": T.EN_INTRO_LOW, "content": T.EN_CONTENT, "result": T.EN_RESULT,
-                 "result_text": T.EN_RESULT_TEXT, "explanation": T.EN_EXPLANATION, "comment": T.EN_COMMENT,
-                 "no_comment": T.EN_NO_COMMENT, "not_found": T.EN_NOT_FOUND, "focus_missing": T.EN_FOCUS_MISSING,
-                 "off_topic": T.EN_OFF_TOPIC}
-
-
-def test_english_phrases_are_the_english_templates():
-    for key, template in _EN_TEMPLATES.items():
-        assert PHRASES["en"][key] == template, key
-    assert dict(FOCUS_NAMES["en"]) == T.EN_FOCUS
 
 
 @pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "ko", "vi"])

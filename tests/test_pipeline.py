@@ -154,9 +154,17 @@ def test_english_question_is_answered_in_an_english_frame(engine):
     assert first_line(ans).startswith("This document is in Japanese") and "51,840" in ans.text
 
 
-def test_other_language_gets_a_message_in_that_language(engine):
+@pytest.mark.parametrize("question", ["¿Dónde puedo consultar sobre mi bebé en la ciudad?",
+                                      "Onde fica a creche para o meu filho em Koganei?"])
+def test_other_language_gets_a_message_in_english_and_japanese(engine, question):
+    ans = engine.answer(question)
+    assert ans.status is AnswerStatus.NO_ANSWER and ans.language == "other" and ans.intent == "language"
+    assert "please ask in Japanese" in ans.text and "日本語" in ans.text and not ans.projects
+
+
+def test_korean_is_answered_not_refused(engine):
     ans = engine.answer("아이를 맡길 수 있는 곳이 있나요?")
-    assert ans.status is AnswerStatus.NO_ANSWER and "일본어" in ans.text
+    assert ans.language == "ko" and ans.intent != "language" and "일본어 자료" in ans.text
 
 
 def test_injection_is_ignored_and_the_real_question_answered(engine):

@@ -2,18 +2,21 @@
 opened by the reading line (how the question was read, and what came from earlier turns)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from corpus.records import Project
 from qa.compose import templates as T
 from qa.compose.composer import Composer
 from qa.compose.lines import project_ref, terms_in
+from qa.compose.phrases import phrases
 from qa.frame import Frame
 from qa.query import Operation, Query
 from qa.types import Answer, AnswerStatus, Interpretation
+from qa.understand.years import year_label
 
 SHORT_PART = 60  # characters of a part's question shown as its heading
+CONVERSATION_TARGETS = frozenset({"frame", "ordinal"})  # ``Target.via`` of a target the conversation supplied
 
 
 @dataclass(frozen=True)
@@ -25,10 +28,22 @@ class Part:
     result: object  # qa.execute.Result (not imported: composition does not depend on execution)
 
 
-def interpretation(part: Part, scope: str, names: Sequence[str]) -> Interpretation:
-    """The reading line of one part: targets or conditions, what came from earlier turns, the scope."""
+def interpretation(part: Part, scope: str, names: Sequence[str], language: str = "ja") -> Interpretation:
+    """The reading line of one part, in the answer's language: targets or conditions, what came
+    from earlier turns, the years named (with their era and Western forms), the scope."""
     q, res = part.query, part.result
     conditions = tuple(getattr(res, "conditions", ()))
+    if language == "ja":
+        text = T.READING.format(body=T.READING_JOIN.join(_japanese_reading(part, names, conditions)), scope=scope)
+    else:
+        P = phrases(language)
+        text = P["reading"].format(body=P["reading_join"].join(_framed_reading(part, names, conditions, P, language)),
+                                   scope=scope)
+    return Interpretation(text=text, scope=scope, targets=tuple(names), conditions=conditions, carried=part.carried)
+
+
+def _japanese_reading(part: Part, names: Sequence[str], conditions: Sequence[str]) -> list[str]:
+    q = part.query
     bits = []
     if part.carried:
         bits.append(T.READING_CARRIED.format(carried="、".join(part.carried)))
@@ -38,14 +53,38 @@ def interpretation(part: Part, scope: str, names: Sequence[str]) -> Interpretati
         bits.append(T.READING_CONDITIONS.format(conditions="、".join(f"「{c}」" for c in conditions)))
     if not bits:
         bits.append(T.READING_SEARCH if q.operation is Operation.SEARCH else T.READING_WHOLE)
-    return Interpretation(text=T.READING.format(body=T.READING_JOIN.join(bits), scope=scope), scope=scope,
-                          targets=tuple(names), conditions=conditions, carried=part.carried)
+    if q.years:
+        bits.append(T.READING_YEARS.format(years="、".join(year_label(y, "ja") for y in q.years)))
+    return bits
+
+
+def _framed_reading(part: Part, names: Sequence[str], conditions: Sequence[str], P: Mapping[str, str],
+                    language: str) -> list[str]:
+    """A question in another language is answered about one programme (``qa.execute.foreign``):
+    the one it or the conversation named, or the one retrieval found for it."""
+    q = part.query
+    joined = P["list_join"].join(names)
+    bits = []
+    from_conversation = any(t.via in CONVERSATION_TARGETS for t in q.targets)
+    if names and part.carried and from_conversation:
+        bits.append(P["reading_carried"].format(names=joined))
+    elif names:
+        bits.append(P["reading_targets"].format(names=joined))
+        if part.carried:  # 「那儿童馆呢？」: a new subject, the previous ask
+            bits.append(P["reading_same_ask"])
+    if conditions:
+        bits.append(P["reading_conditions"].format(conditions=P["list_join"].join(f"「{c}」" for c in conditions)))
+    if not bits:
+        bits.append(P["reading_search"])
+    if q.years:
+        bits.append(P["reading_years"].format(years=P["list_join"].join(year_label(y, language) for y in q.years)))
+    return bits
 
 
 def assemble(question: str, parts: Sequence[Part], *, language: str, labels: dict[str, str], scope: str,
              show_document: bool, target_names: Sequence[Sequence[str]]) -> Answer:
     """Join the parts into one ``Answer`` (one numbering of citations across all parts)."""
-    readings = [interpretation(p, scope, names) for p, names in zip(parts, target_names)]
+    readings = [interpretation(p, scope, names, language) for p, names in zip(parts, target_names)]
     if len(parts) == 1:
         res = parts[0].result
         composer = Composer(labels, show_document=show_document)
@@ -72,7 +111,8 @@ def assemble(question: str, parts: Sequence[Part], *, language: str, labels: dic
     text = composer.text
     used = list(dict.fromkeys(c.plan_id for c in sources if c.plan_id in labels))
     if used and status is AnswerStatus.ANSWERED:
-        text += "\n\n" + T.DOCUMENT_LINE.format(documents="、".join(labels[d] for d in used))
+        line = T.DOCUMENT_LINE if language == "ja" else phrases(language)["document_line"]
+        text += "\n\n" + line.format(documents="、".join(labels[d] for d in used))
     first = parts[0].result
     frame: Frame | None = next((p.result.frame for p in reversed(parts) if p.result.frame is not None), None)
     reading = readings[0] if len(readings) == 1 else Interpretation(

@@ -6,8 +6,11 @@ frame around them is translated, with the Japanese label of each part in bracket
 match it with the page (事業の内容, 結果の説明, 子ども・子育て会議意見).
 
 ``PHRASES[lang][key]`` is a ``str.format`` template. Every language has the same keys as "en",
-and each key the same ``{placeholders}`` as the English one ("en" is the ``EN_*`` framing of
-``qa.templates``, plus the department line and the message for a text that held only orders).
+and each key the same ``{placeholders}`` as the English one: the answer frame of
+``qa.execute.foreign`` (intro, content, result … department, stated, no_result_year), the messages
+of the engine (only_instructions, no_history), a choice offered after a weak match (written so
+that it is detected as the same language when sent back), the line naming the documents used,
+and the reading line of ``qa.compose.answer`` (reading*; list_join joins names and years).
 ``FOCUS_NAMES[lang][focus]`` names what a question asked for and the document lacks.
 ``phrases(lang)`` picks the table for a language code of ``qa.languages`` (``answer_language``
 or ``detect``), English for anything without its own.
@@ -37,6 +40,24 @@ _EN = {
     "department": "The department in charge of **{name}** (担当課) is **{departments}**. {cite}",
     "only_instructions": ("No question about the document was found. Please type the programme or figure you want "
                           "to know about."),
+    "stated": "- What the document states on that (記載): 「{quote}」 {cite}",
+    "no_result_year": ("The loaded document evaluates {have}; it has no results for {year} "
+                       "(この資料には記載がありません)."),
+    "no_history": ("There is no earlier question, so it is not clear which programme you mean. Please name it, "
+                   "for example 「児童館事業」."),
+    "choice": "Tell me about 「{name}」",
+    "document_line": "Document: {documents}",
+    # the reading line: how the question was read (the answer's first line)
+    "reading": "[How your question was read] {body} ({scope})",
+    "reading_targets": "about {names}",
+    "reading_carried": "about {names}, from the previous question",
+    "reading_same_ask": "asked the same as the previous question",
+    "reading_conditions": "conditions: {conditions}",
+    "reading_search": "searched for the programme that fits your question",
+    "reading_whole": "the whole document",
+    "reading_years": "year: {years}",
+    "reading_join": " / ",
+    "list_join": ", ",
 }
 
 _ZH_HANS = {
@@ -53,6 +74,21 @@ _ZH_HANS = {
     "off_topic": "本资料（小金井市育儿支援计划的评价）中没有相关记载（この資料には記載がありません）。",
     "department": "**{name}** 的负责部门（担当課）是 **{departments}**。{cite}",
     "only_instructions": "没有找到关于本资料的问题。请输入您想了解的事业或数值。",
+    "stated": "- 关于您所问的记载（記載）：「{quote}」 {cite}",
+    "no_result_year": "已载入的资料是{have}的评价，没有{year}的结果（この資料には記載がありません）。",
+    "no_history": "没有之前的问题，无法判断您指的是哪个事业。请写明事业名称（例如「児童館事業」）。",
+    "choice": "介绍一下「{name}」",
+    "document_line": "资料：{documents}",
+    "reading": "〔问题的理解〕{body}（{scope}）",
+    "reading_targets": "关于 {names}",
+    "reading_carried": "关于 {names}（沿用上一个问题）",
+    "reading_same_ask": "与上一个问题相同的提问",
+    "reading_conditions": "条件：{conditions}",
+    "reading_search": "检索与您的问题相符的事业",
+    "reading_whole": "资料整体",
+    "reading_years": "年度：{years}",
+    "reading_join": "／",
+    "list_join": "、",
 }
 
 _ZH_HANT = {
@@ -69,6 +105,21 @@ _ZH_HANT = {
     "off_topic": "本資料（小金井市育兒支援計畫的評價）中沒有相關記載（この資料には記載がありません）。",
     "department": "**{name}** 的負責單位（担当課）是 **{departments}**。{cite}",
     "only_instructions": "沒有找到關於本資料的問題。請輸入您想了解的事業或數值。",
+    "stated": "- 關於您所問的記載（記載）：「{quote}」 {cite}",
+    "no_result_year": "已載入的資料是{have}的評價，沒有{year}的結果（この資料には記載がありません）。",
+    "no_history": "沒有先前的問題，無法判斷您指的是哪個事業。請寫明事業名稱（例如「児童館事業」）。",
+    "choice": "介紹一下「{name}」",
+    "document_line": "資料：{documents}",
+    "reading": "〔問題的理解〕{body}（{scope}）",
+    "reading_targets": "關於 {names}",
+    "reading_carried": "關於 {names}（沿用上一個問題）",
+    "reading_same_ask": "與上一個問題相同的提問",
+    "reading_conditions": "條件：{conditions}",
+    "reading_search": "檢索與您的問題相符的事業",
+    "reading_whole": "資料整體",
+    "reading_years": "年度：{years}",
+    "reading_join": "／",
+    "list_join": "、",
 }
 
 _KO = {
@@ -88,6 +139,21 @@ _KO = {
     "off_topic": "이 자료(고가네이시 육아 지원 계획 평가)에는 해당 내용이 없습니다(この資料には記載がありません).",
     "department": "**{name}**의 담당 부서(担当課)는 **{departments}**입니다. {cite}",
     "only_instructions": "자료에 대한 질문을 찾지 못했습니다. 알고 싶은 사업이나 수치를 입력해 주세요.",
+    "stated": "- 질문하신 내용에 대한 기재(記載): 「{quote}」 {cite}",
+    "no_result_year": "불러온 자료는 {have} 평가이며, {year} 결과는 기재되어 있지 않습니다(この資料には記載がありません).",
+    "no_history": "이전 질문이 없어 어느 사업을 말씀하시는지 알 수 없습니다. 사업 이름을 넣어 질문해 주세요(예: 「児童館事業」).",
+    "choice": "「{name}」에 대해 알려 주세요",
+    "document_line": "자료: {documents}",
+    "reading": "〔질문 이해〕 {body} ({scope})",
+    "reading_targets": "{names}에 대하여",
+    "reading_carried": "이전 질문의 {names}에 대하여",
+    "reading_same_ask": "이전 질문과 같은 질문",
+    "reading_conditions": "조건: {conditions}",
+    "reading_search": "질문에 맞는 사업을 검색",
+    "reading_whole": "자료 전체",
+    "reading_years": "연도: {years}",
+    "reading_join": " / ",
+    "list_join": ", ",
 }
 
 _VI = {
@@ -108,6 +174,22 @@ _VI = {
                   "điều đó (この資料には記載がありません)."),
     "department": "Bộ phận phụ trách (担当課) **{name}** là **{departments}**. {cite}",
     "only_instructions": "Không tìm thấy câu hỏi nào về tài liệu. Hãy nhập chương trình hoặc số liệu bạn muốn biết.",
+    "stated": "- Tài liệu ghi về điều bạn hỏi (記載): 「{quote}」 {cite}",
+    "no_result_year": "Tài liệu đã tải là bản đánh giá {have}; không có kết quả của {year} (この資料には記載がありません).",
+    "no_history": ("Không có câu hỏi trước đó nên không rõ bạn hỏi về chương trình nào. Hãy ghi tên chương trình "
+                   "(ví dụ 「児童館事業」)."),
+    "choice": "Cho tôi biết về 「{name}」",
+    "document_line": "Tài liệu: {documents}",
+    "reading": "[Cách hiểu câu hỏi] {body} ({scope})",
+    "reading_targets": "về {names}",
+    "reading_carried": "về {names} (từ câu hỏi trước)",
+    "reading_same_ask": "cùng câu hỏi như lần trước",
+    "reading_conditions": "điều kiện: {conditions}",
+    "reading_search": "tìm chương trình phù hợp với câu hỏi",
+    "reading_whole": "toàn bộ tài liệu",
+    "reading_years": "năm: {years}",
+    "reading_join": " / ",
+    "list_join": ", ",
 }
 
 _FOCUS = {

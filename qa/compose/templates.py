@@ -1,4 +1,5 @@
-"""Every sentence an answer is made of, in Japanese (and the English framing), in one place."""
+"""Every sentence an answer is made of, in Japanese, in one place (the frames of answers in other
+languages are ``qa.compose.phrases``)."""
 from __future__ import annotations
 
 # --- refusals and input --------------------------------------------------------------------
@@ -12,10 +13,10 @@ NO_HISTORY = "前の質問がないため、どの事業のことか分かりま
 NO_MORE = "ほかに候補となる事業は見つかりませんでした。"
 OFF_TOPIC = ("この資料には記載がありません。\nこの資料（{documents}）では、お尋ねの内容に当てはまる事業が見つかりませんでした。")
 ONLY_INSTRUCTIONS = "資料についての質問が見つかりませんでした。知りたい事業や数値を日本語で入力してください。"
+# languages the questions are not read in (Chinese, Korean and Vietnamese are: qa.compose.phrases)
 OTHER_LANGUAGE = {
-    "ko": "이 자료는 일본어 자료입니다. 일본어 또는 영어로 질문해 주세요. / この資料は日本語の資料です。日本語か英語で質問してください。",
-    "zh": "本资料为日语资料，请用日语或英语提问。 / この資料は日本語の資料です。日本語か英語で質問してください。",
-    "other": "This document is in Japanese: please ask in Japanese or English. / この資料は日本語の資料です。日本語か英語で質問してください。",
+    "other": ("This document is in Japanese: please ask in Japanese, English, Chinese, Korean or Vietnamese. / "
+              "この資料は日本語の資料です。日本語・英語・中国語・韓国語・ベトナム語のいずれかで質問してください。"),
 }
 
 # --- scope ------------------------------------------------------------------------------------
@@ -123,24 +124,6 @@ FOLLOW_DEPARTMENT_LIST = "{department}の事業一覧"
 FOLLOW_SHORTFALL = "{year}で計画を下回った事業は？"
 CHOICE = "{name}について教えて"
 
-# --- English framing ------------------------------------------------------------------------------
-EN_INTRO = ("This document is in Japanese, so names, figures and passages are quoted in Japanese with their pages. "
-            "The closest programme in {document} is **{name}** (department: {departments}).")
-EN_INTRO_LOW = ("This document is in Japanese. No programme clearly matches your question; the closest is **{name}** "
-                "(department: {departments}).")
-EN_CONTENT = "- What it does (事業の内容): {content} {cite}"
-EN_RESULT = "- {year} result (結果): {indicator} **{result}** (baseline {baseline_year}: {baseline}; plan: {plan}) {cite}"
-EN_RESULT_TEXT = "- {year} result (結果): {indicator}: 「{evidence}」 {cite}"
-EN_EXPLANATION = "- Explanation of the result (結果の説明): 「{quote}」 {cite}"
-EN_COMMENT = "- Council comment (子ども・子育て会議意見): 「{quote}」 {cite}"
-EN_NO_COMMENT = "- Council comment: none recorded (子ども・子育て会議意見の記載はありません)."
-EN_NOT_FOUND = ("This document is in Japanese and covers Koganei City's priority child and childcare projects. "
-                "It has nothing on your question (この資料には記載がありません).")
-EN_FOCUS_MISSING = "The document does not state the {what} you asked for (この資料には{what_ja}の記載はありません)."
-EN_FOCUS = {"amount": "amount of money", "time": "time of day", "date": "date", "name": "person's name",
-            "contact": "contact details", "breakdown": "breakdown", "figure": "figure"}
-EN_OFF_TOPIC = "This document (Koganei City's childcare plan evaluation) has nothing on that (この資料には記載がありません)."
-
 # --- labels and small pieces used by the engine -----------------------------------------------------
 PROJECT_HEAD = "**{name}**（担当：{departments}）"
 NO_EXPLANATION = "**{name}**の結果の説明は、この資料には記載がありません。"
@@ -188,6 +171,7 @@ READING_CONDITIONS = "条件：{conditions}"
 READING_SEARCH = "お尋ねの内容に合う事業を検索"
 READING_WHOLE = "資料全体"
 READING_CARRIED = "{carried} について"
+READING_YEARS = "年度：{years}"
 READING_JOIN = "／"
 CARRIED_TARGET = "前の質問の {name}"
 CARRIED_FIRST = "最初に聞いた {name}"

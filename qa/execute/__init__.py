@@ -16,6 +16,7 @@ from qa.execute.context import Context, Ranked, Result, document_label, series, 
 from qa.frame import Frame
 from qa.query import Operation, Query
 from qa.understand import lexicon as lx
+from qa.understand.preprocess import framed
 
 __all__ = ["OPERATIONS", "Context", "Ranked", "Result", "document_label", "execute", "plans_for", "series", "short_title"]
 
@@ -33,8 +34,6 @@ OPERATIONS: dict[Operation, Operation_fn] = {
     Operation.SUMMARY: overview.summary,
     Operation.MORE: search.more,
 }
-# languages answered in a frame of their own (the records are quoted in Japanese)
-FOREIGN = frozenset({"en"})
 
 
 def plans_for(ctx: Context, q: Query, plans: Sequence[Plan]) -> list[Plan]:
@@ -71,6 +70,7 @@ def execute(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) 
     if by_year:
         plans = by_year
         q = same_projects_in(ctx, q, plans)
-    if q.language in FOREIGN and q.operation not in (Operation.MORE,):
+    if framed(q.language) and q.operation not in (Operation.MORE,):
+        # English, Chinese, Korean, Vietnamese: a frame of their own (the records are quoted in Japanese)
         return foreign.run(ctx, q, frame, plans)
     return OPERATIONS[q.operation](ctx, q, frame, plans)

@@ -14,10 +14,11 @@ from dataclasses import replace
 
 from corpus.records import Plan, Project
 from index.text import analyse, normalize
-from qa.query import Field, Operation, Query, Target
+from qa.query import Field, Focus, Operation, Query, Target
 from qa.understand import features as F
 from qa.understand import lexicon as lx
 from qa.understand import operation as O
+from qa.understand.asking import asked_fields, asked_focus
 from qa.understand.preprocess import input_problem
 from qa.understand.vocabulary import (
     INDICATOR_NAMES_PROJECT,
@@ -90,6 +91,9 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     counted = F.counter(text)
     cities = other_cities(text, city_names, projects)
     asked = F.fields(text, counted, depts, years)
+    asked += [f for f in map(Field, asked_fields(text, language)) if f not in asked]  # Chinese, Korean, Vietnamese
+    own_focus = asked_focus(text, language)
+    focus = Focus(own_focus) if own_focus and not cities else F.focus(text, counted, cities)
     flt = F.filters(text, asked, goals=goals, policies=policies, departments=depts, years=years, named=bool(named))
     ref = F.reference(text)
     names_target = bool(named) or bool(ind_hits) and ind_hits[0][2] >= INDICATOR_NAMES_PROJECT
@@ -169,7 +173,7 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     mine = [p for p in projects if p.id in {t.project_id for t in targets}]
     subject = own_subject(without_names(search_text or spelled, mine))
     return Query(raw=raw, text=text, language=language, operation=op, fields=tuple(dict.fromkeys(asked)),
-                 focus=F.focus(text, counted, cities), targets=targets, indicator_ids=indicator_ids, filters=flt,
+                 focus=focus, targets=targets, indicator_ids=indicator_ids, filters=flt,
                  years=years, counter=counted, group_by=grouping, extreme=extreme, measure=measure,
                  direction=F.direction(text), refers=ref.anaphora or ref.ordinal is not None or (elliptic and bool(asked)),
                  ordinal=ref.ordinal, others=others, subset=ref.subset, each=ref.each,

@@ -138,8 +138,15 @@ EVERY_YEAR = Cue("in each of the loaded years", (), r"(両年度|両方の年度
 DEMONSTRATIVES = frozenset("その この あの それ これ あれ そこ ここ そっち こっち そちら こちら".split())
 DEMONSTRATIVE_POS = frozenset({"連体詞", "代名詞", "感動詞"})  # unidic tags あの as an interjection too
 NOT_POINTING_AFTER = frozenset("から まで うち 後 前 ため とき 時 頃 ころ まま 間 あいだ ほか 他 以外 なり でも とも 計画 資料 プラン 評価表 辺 へん".split())
-ANAPHORA = Cue("「先ほどの」「上記の」「〜のほう」, English pronouns: pointing back",
-               (), r"上記|先ほど|さっき|同じ(事業|課)|(の|な)ほう|\b(it|its|they|them)\b")
+# Pointing words of Chinese, Korean and Vietnamese: a pronoun for the programme (它, 그것, nó) or a
+# demonstrative before a word for it (那个事业, 그 사업, chương trình đó); 该 alone is in 应该 (should).
+POINTING_ZH = r"它|這個事業|这个事业|那個事業|那个事业|该事业|該事業|该项|該項|这项|這項|那项|那項|此事业|此事業|上述"
+POINTING_KO = (r"그것|그거|그건|그게|거기|그곳|해당\s?(사업|프로그램|서비스|제도)"
+               r"|(?<![가-힣])[그이저]\s+(사업|프로그램|서비스|제도|센터|시설|곳|담당|부서|결과|실적|회의|의견|계획)")
+POINTING_VI = r"(?<!\w)(nó|chương trình (đó|này|ấy)|dịch vụ (đó|này|ấy)|chế độ (đó|này|ấy)|cái (đó|này)|ở đó|chỗ đó)(?!\w)"
+ANAPHORA = Cue("「先ほどの」「上記の」「〜のほう」, English pronouns, Chinese, Korean and Vietnamese pointing words",
+               (), r"上記|先ほど|さっき|同じ(事業|課)|(の|な)ほう|\b(it|its|they|them)\b"
+                   rf"|{POINTING_ZH}|{POINTING_KO}|{POINTING_VI}")
 SUBSET = Cue("「その中で」: a narrowing of the previous list", (), r"(その中|そのうち|この中|これらのうち|それらのうち|このうち)")
 EACH_OF_THEM = Cue("「それぞれ」「両方」: every item of the previous answer", (), r"(それぞれ|両方|どちらも|各)")
 ORDINAL = re.compile(r"(?:([0-9一二三四五1-9])\s*(?:つ目|番目|個目|件目))|(最初|はじめ|初め)に?(?:聞いた|質問した|尋ねた|の)"
@@ -148,6 +155,13 @@ ORDINAL = re.compile(r"(?:([0-9一二三四五1-9])\s*(?:つ目|番目|個目|�
 ELLIPSIS_LEAD = ("じゃあ", "では", "それでは", "なら", "じゃ", "ちなみに", "あと", "では、", "じゃあ、")
 FRAGMENT_REST = re.compile(r"[\s、,。.!！?？]*(の?ほう|って|の)?\s*(は|も|だと|では)?\s*(どう|どうなの|どうですか)?[\s、,。.!！?？]*")
 ELLIPTIC_MAX_CHARS = 16  # 「じゃあ二つ目のは？」「今後の課題は？」: short and naming nothing
+# 「那儿童馆呢？」「아동관은요?」「Còn nhà thiếu nhi thì sao?」「What about the children's centre?」: another
+# subject, nothing asked of it, so the previous ask goes on (a fragment, as 「じゃあ児童館は？」 is)
+FOREIGN_ELLIPSIS = Cue("「那…呢？」「…은요?」「còn … thì sao?」「what about …?」: the same ask about another subject", (),
+                       r"呢\s*[？?]?\s*$|^\s*(那么|那麼|那|还有|還有)\s*\S+\s*[？?]\s*$"
+                       r"|(은요|는요|도요)\s*[？?]?\s*$|^\s*(그럼|그러면|그렇다면)\s"
+                       r"|^\s*((vậy|thế)\s+)?còn\s|(thì|thi)\s+(sao|thế nào|the nao)\s*[？?]?\s*$"
+                       r"|^\s*(and |so )?(what|how) about\b")
 
 # --- what exactly is asked (qa.query.Focus) -------------------------------------------------------------
 ASK_AMOUNT = Cue("money", ("いくら", "金額", "何円", "料金", "費用は", "値段", "月額", "利用料", "自己負担額"),

@@ -2,25 +2,20 @@
 
 Pure text functions (no records, no model), so each rule has its own fast test. ``input_problem``
 refuses what cannot be a question at all (wrong type, empty, too long, control characters).
+``language`` and ``answer_language`` are ``qa.understand.languages``' detection (Japanese,
+English, Chinese in either script, Korean, Vietnamese, other); instructions are set aside in
+every one of those languages.
 """
 from __future__ import annotations
 
 import re
 
 from qa.compose import templates as T
+from qa.understand import languages
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_HIRAGANA_KATAKANA = re.compile(r"[\u3040-\u30ff]")
-_HAN = re.compile(r"[\u3400-\u9fff]")
-_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-# function words that make a Latin-script text English rather than another language
-_ENGLISH_WORDS = frozenset(
-    "a an the is are was were be been do does did can could will would should my our your his her their it its "
-    "i we you he she they what which who whom when where why how many much of in on at for to from with about "
-    "and or but if there this that these those any some have has had not no yes please tell me us city".split())
-# Simplified/traditional Chinese function characters that Japanese does not use this way
-_CHINESE_ONLY = re.compile(r"[们吗呢这哪么们們嗎這麼]|什么|怎么|的是")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 # Any sentence that gives the assistant orders about itself is set aside: it is never obeyed, and
 # the real question around it is answered. The patterns name the assistant's instructions, mode,
 # role or sources, not any subject of the document.
@@ -39,22 +34,19 @@ _INTERROGATIVE = re.compile(r"(何|なに|なん|いくつ|いくら|どれ|ど�
 
 
 def language(text: str) -> str:
-    """"ja", "en", "ko", "zh" or "other" (another Latin-script language)."""
-    kana = len(_HIRAGANA_KATAKANA.findall(text))
-    han = len(_HAN.findall(text))
-    hangul = len(_HANGUL.findall(text))
-    words = _LATIN_WORD.findall(text)
-    latin = sum(len(w) for w in words)
-    if hangul and hangul >= kana:
-        return "ko"
-    if latin >= 12 and latin > 2 * (kana + han):
-        english = sum(1 for w in words if w.lower() in _ENGLISH_WORDS)
-        return "en" if english >= max(2, len(words) // 6) else "other"
-    if kana:
-        return "ja"
-    if han and _CHINESE_ONLY.search(text):
-        return "zh"
-    return "ja"
+    """"ja", "en", "zh", "ko", "vi" or "other": the language a question is routed by."""
+    return languages.detect(text)
+
+
+def answer_language(text: str) -> str:
+    """The language an answer is written in: ``language``, with Chinese as "zh-Hans" or "zh-Hant"."""
+    return languages.answer_language(text)
+
+
+def framed(lang: str) -> bool:
+    """Whether a question in ``lang`` is answered in a frame of its own language around the
+    Japanese records (English, Chinese, Korean, Vietnamese), not in Japanese or with a refusal."""
+    return lang not in ("ja", "other")
 
 
 def sentences(text: str) -> list[str]:
@@ -62,7 +54,8 @@ def sentences(text: str) -> list[str]:
 
 
 def strip_instructions(text: str) -> tuple[str, bool]:
-    """The text without sentences that address the assistant's own instructions; whether any was removed."""
+    """The text without sentences that address the assistant's own instructions (in Japanese,
+    English, Chinese, Korean or Vietnamese); whether any was removed."""
     kept, removed = [], False
     for sent in sentences(text):
         # 【…】 headers such as 【管理者からの通知】 go with their sentence
@@ -70,7 +63,10 @@ def strip_instructions(text: str) -> tuple[str, bool]:
             removed = True
             continue
         kept.append(sent)
-    return ("".join(kept) if not _LATIN_WORD.search(text) else " ".join(kept)).strip(), removed
+    spaced = _LATIN_WORD.search(text) or _HANGUL.search(text)
+    text = (" ".join(kept) if spaced else "".join(kept)).strip()
+    text, foreign = languages.strip_instructions(text)
+    return text, removed or foreign
 
 
 def is_question(sentence: str) -> bool:
