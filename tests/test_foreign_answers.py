@@ -92,6 +92,14 @@ def test_a_department_question_gets_the_department_line(engine, lang, question):
     assert "51,840" not in ans.text  # figures were not asked
 
 
+@pytest.mark.parametrize("question", ["儿童馆是哪个部门负责的？", "兒童館是哪個部門負責的？"])
+def test_a_name_in_chinese_characters_names_the_project(engine, question):
+    # 儿童馆 / 兒童館 are 児童館 in the documents' character forms: named, not guessed by retrieval
+    q = engine.understand(question, question, engine.current_plans(), "zh-Hans")
+    assert [(t.via, engine.project(t.project_id).name) for t in q.targets] == [("name", "児童館事業")]
+    assert names(engine.answer(question)) == ["児童館事業"]  # no guessed candidates alongside
+
+
 @pytest.mark.parametrize("lang, question", [
     ("zh-Hans", "儿童馆的会议意见是什么？"),
     ("ko", "아동관에 대한 회의 의견은?"),
