@@ -122,6 +122,20 @@ def test_an_amount_the_document_does_not_state_is_no_answer_in_that_language(eng
     assert names(ans) == ["産後ケア事業"]
 
 
+@pytest.mark.parametrize("question", [
+    "I often feel overwhelmed raising my kids. Is there someone to talk to about parenting?",  # feel is no fee
+    "What did the abuse prevention campaign do in 2020 when events were cancelled because of COVID?",  # a clause's when
+])
+def test_english_words_that_only_look_like_an_asked_amount_or_date(engine, question):
+    ans = engine.answer(question)
+    assert ans.status is AnswerStatus.ANSWERED and first_line(ans).startswith(opening("en", "intro"))
+
+
+def test_an_english_amount_the_document_does_not_state_is_no_answer(engine):
+    ans = engine.answer("How much does postpartum care cost?")
+    assert ans.status is AnswerStatus.NO_ANSWER and first_line(ans).startswith(opening("en", "focus_missing"))
+
+
 @pytest.mark.parametrize("lang, question", [
     ("zh-Hans", "2022年儿童馆的来馆人数是多少？"),
     ("ko", "2022년 아동관 방문자 수는 몇 명이었나요?"),

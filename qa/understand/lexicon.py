@@ -165,13 +165,16 @@ FOREIGN_ELLIPSIS = Cue("「那…呢？」「…은요?」「còn … thì sao?�
 
 # --- what exactly is asked (qa.query.Focus) -------------------------------------------------------------
 ASK_AMOUNT = Cue("money", ("いくら", "金額", "何円", "料金", "費用は", "値段", "月額", "利用料", "自己負担額"),
-                 r"how much|\bcost|\bfee|\bprice|\byen\b")
+                 r"how much|\bcosts?\b|\bfees?\b|\bprices?\b|\byen\b")  # not "feel", "costume"
 ASK_NAME = Cue("a person's name", ("名前", "氏名", "誰が", "だれが", "誰か", "誰です", "だれです"), r"\bwho (is|was|are|were)\b|\bname of\b")
 ASK_CONTACT = Cue("contact details", ("電話番号", "連絡先", "住所", "メールアドレス", "URL", "ホームページのアドレス"),
                   r"phone|address|e-?mail|website|\burl\b")
 ASK_BREAKDOWN = Cue("a breakdown into categories", ("内訳", "内容別", "種類別", "種別ごと"), r"breakdown")
 ASK_TIME = Cue("a time of day", (), r"何時|なんじ|what time|until when .*open|opening hours")
-ASK_DATE = Cue("a date or period", (), r"いつ|何月|何日|なんにち|何年から|\bwhen\b|since when|\bdate\b")
+# "when" asks a date at the head of a question ("When does it start?", "and since when?"), not in a
+# clause ("what did they do when events were cancelled")
+ASK_DATE = Cue("a date or period", (), r"いつ|何月|何日|なんにち|何年から|since when|\bdate\b"
+                                       r"|(^|[,.?!;]\s*)when\b|\bwhen (is|was|are|were|does|did|do|will|can|should)\b")
 ASK_FIGURE_EN = Cue("a figure (English)", (), r"how many|number of")
 
 # counters a question may ask for: 何園 -> 園
