@@ -250,6 +250,11 @@ def test_a_plain_need_asks_no_department_or_comment():
     ("zh", "产后护理要多少钱？", "amount"),
     ("zh", "儿童馆的来馆人数是多少？", "figure"),
     ("zh-Hant", "兒童館開到幾點？", "time"),
+    ("zh", "儿童馆的开放时间？", "time"),
+    ("zh", "延长开放时间的利用人数是多少？", "figure"),  # the extended hours are counted, not asked
+    ("ko", "아동관 운영 시간은?", "time"),
+    ("ko", "연장 운영 시간에 이용한 사람은 몇 명인가요?", "figure"),
+    ("vi", "Giờ mở cửa kéo dài có bao nhiêu người dùng?", "figure"),
     ("ko", "산후 케어 비용은 얼마예요?", "amount"),
     ("ko", "아동관은 몇 시까지 해요?", "time"),
     ("vi", "Dịch vụ chăm sóc sau sinh mất bao nhiêu tiền?", "amount"),

@@ -55,7 +55,7 @@ FOCUS_WORDS: dict[str, dict[str, str]] = {
         "name": r"叫什么名字|姓名|名字|是谁",
         "contact": r"电话|地址|邮箱|联系方式|网址",
         "amount": r"多少钱|收费|价格|费用是多少|要花多少|金额|几块钱|几元|多少日元",
-        "time": r"几点|营业时间|开放时间|开到",
+        "time": r"几点|开到",
         "date": r"什么时候|何时|哪天|日期|几月",
         "figure": r"多少|几个|几次|几人|几名|几件|人数|件数|次数",
     },
@@ -64,7 +64,7 @@ FOCUS_WORDS: dict[str, dict[str, str]] = {
         "name": r"이름|성함|누구",
         "contact": r"전화|주소|이메일|연락처",
         "amount": r"얼마|요금|금액|가격|비용은|비용이",
-        "time": r"몇\s?시|운영\s?시간|개관\s?시간",
+        "time": r"몇\s?시",
         "date": r"언제|날짜|몇\s?월|며칠",
         "figure": r"몇\s?(명|건|개|회|번|세대|단체|곳)|인원|건수|횟수",
     },
@@ -73,10 +73,18 @@ FOCUS_WORDS: dict[str, dict[str, str]] = {
         "name": r"ten (la gi|gi)|ai la|ho ten|ten cua",
         "contact": r"so dien thoai|dia chi|email|lien he|lien lac",
         "amount": r"bao nhieu tien|muc phi|le phi|hoc phi|gia bao nhieu|ton bao nhieu|mat bao nhieu|so tien",
-        "time": r"may gio|gio mo cua|gio dong cua",
+        "time": r"may gio",
         "date": r"khi nao|bao gio|ngay nao|thang nao|tu khi nao",
         "figure": r"bao nhieu|so nguoi|so luong|so lan|so vu|so ca",
     },
+}
+
+# Opening hours named as a thing: asked as a time only when no count is asked of them
+# ("开放时间是？" asks the hours, "延长开放时间时有多少人使用？" how many used the extended hours).
+TIME_NOUNS: dict[str, str] = {
+    "zh": r"营业时间|开放时间",
+    "ko": r"운영\s?시간|개관\s?시간",
+    "vi": r"gio mo cua|gio dong cua",
 }
 
 _LANG_CODES = {"zh-Hans": "zh", "zh-Hant": "zh"}
@@ -92,6 +100,7 @@ def _compile(table: dict[str, dict[str, str]]) -> dict[str, dict[str, re.Pattern
 
 _FIELDS = _compile(FIELD_WORDS)
 _FOCUS = _compile(FOCUS_WORDS)
+_TIME_NOUNS = _compile({lang: {"time": p} for lang, p in TIME_NOUNS.items()})
 
 
 def asked_fields(text: str, lang: str) -> tuple[str, ...]:
@@ -109,4 +118,7 @@ def asked_focus(text: str, lang: str) -> str | None:
     if lang not in _FOCUS:
         return None
     form = matching_form(text, lang)
-    return next((key for key, p in _FOCUS[lang].items() if p.search(form)), None)
+    found = next((key for key, p in _FOCUS[lang].items() if p.search(form)), None)
+    if found is None and _TIME_NOUNS[lang]["time"].search(form):
+        return "time"
+    return found
