@@ -17,6 +17,11 @@ scripts) gives the file's label, and for the ``off_topic`` questions (city matte
 does not cover) against the others the best project's dense score under the term base: the
 figure an off-topic threshold for these languages would be set from.
 
+Then the whole answer, through ``qa.get_engine().answer`` (each question on its own, no
+conversation): per language and split, the share answered (status ``answered``), the share whose
+``Answer.language`` is the file's label, and the gold project's rank in ``Answer.projects`` as
+hit@1 / hit@5 / MRR; for the ``off_topic`` questions the share refused (``no_answer``).
+
 Splits: ``tune`` was looked at while writing the term bases; ``holdout`` (a third of each
 language, chosen by a hash of the id when the questions were written) was not; ``fresh`` was
 written after the term bases were final and scored once.
@@ -73,7 +78,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--questions", default=str(QUESTIONS))
     ap.add_argument("--out", help="write the tables as Markdown to this file")
-    ap.add_argument("--show", choices=("tune", "holdout", "all"), help="print each question's top five for a split")
+    ap.add_argument("--show", choices=SPLITS + ("all",), help="print each question's top five and answer for a split")
     args = ap.parse_args()
 
     from index import load_index
@@ -131,6 +136,8 @@ def main() -> int:
         on, off = sorted(dense[(lang, False)]), sorted(dense[(lang, True)])
         if on and off:
             lines.append(f"| {lang} | {on[0]:.3f} | {on[len(on) // 2]:.3f} | {off[len(off) // 2]:.3f} | {off[-1]:.3f} |")
+    lines += answer_table(questions, json.loads(Path(args.questions).read_text(encoding="utf-8")).get("off_topic", []),
+                          show=args.show)
     times.sort()
     lines += ["", f"rank_projects p50 {1000 * times[len(times) // 2]:.1f} ms, "
                   f"p95 {1000 * times[int(len(times) * 0.95)]:.1f} ms ({platform.processor() or platform.machine()})"]
@@ -139,6 +146,53 @@ def main() -> int:
     if args.out:
         Path(args.out).write_text(table + "\n", encoding="utf-8")
     return 0
+
+
+def answer_table(questions: list[dict], off_topic: list[dict], show: str | None = None) -> list[str]:
+    """The whole answer per language and split: answered, language tag, project rank; off-topic refused."""
+    from qa import get_engine
+    from qa.types import AnswerStatus
+
+    engine = get_engine()
+    engine.warm_up(progress=False)
+    scores: dict[tuple[str, str], Score] = defaultdict(Score)
+    answered: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    tagged: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    times: list[float] = []
+    for q in questions:
+        t0 = time.perf_counter()
+        ans = engine.answer(q["question"])
+        times.append(time.perf_counter() - t0)
+        r = rank_of([p.name for p in ans.projects], q["gold_projects"])
+        for key in ((q["lang"], q["split"]), (q["lang"], "all"), ("all", q["split"]), ("all", "all")):
+            scores[key].ranks.append(r)
+            answered[key][0] += ans.status is AnswerStatus.ANSWERED
+            answered[key][1] += 1
+            tagged[key][0] += ans.language == q["lang"]
+            tagged[key][1] += 1
+        if show in (q["split"], "all"):
+            mark = "ok " if r == 1 else f"@{r}" if r else "-- "
+            print(f"{mark:>3} {q['id']} [{ans.language} {ans.status.value}] {q['question']}\n      "
+                  f"{ans.text.splitlines()[0][:160]}")
+    refused: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for q in off_topic:
+        ans = engine.answer(q["question"])
+        for lang in (q["lang"], "all"):
+            refused[lang][0] += ans.status is AnswerStatus.NO_ANSWER
+            refused[lang][1] += 1
+    lines = ["", "Whole answers (`qa.get_engine().answer`, each question alone):", "",
+             "| language | split | n | answered | language tag | project hit@1 / hit@5 / MRR |", "|---|---|---|---|---|---|"]
+    for lang in LANGS + ("all",):
+        for split in SPLITS + ("all",):
+            key = (lang, split)
+            if scores[key].ranks:
+                (a, n), (t, _) = answered[key], tagged[key]
+                lines.append(f"| {lang} | {split} | {n} | {a}/{n} | {t}/{n} | {scores[key].cells()} |")
+    lines += ["", "| language | off-topic questions refused |", "|---|---|"]
+    lines += [f"| {lang} | {refused[lang][0]}/{refused[lang][1]} |" for lang in LANGS + ("all",) if refused[lang][1]]
+    times.sort()
+    lines += ["", f"answer p50 {1000 * times[len(times) // 2]:.1f} ms, p95 {1000 * times[int(len(times) * 0.95)]:.1f} ms"]
+    return lines
 
 
 if __name__ == "__main__":
