@@ -124,6 +124,7 @@ class Query:
     others: bool = False  # 「ほかの」: exclude what was already shown
     subset: bool = False  # 「その中で」: narrows the previous list
     each: bool = False  # 「それぞれ」「両方」: every item of the previous answer
+    plural_ref: bool = False  # 「その3つ」「それら」: every item of the previous list
     same_department: bool = False  # 「同じ課」「その課」
     other_departments: bool = False  # 「ほかの課」
     elliptic: bool = False  # short and naming nothing (「じゃあ二つ目のは？」「今後の課題は？」)

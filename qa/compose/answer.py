@@ -30,7 +30,7 @@ def interpretation(part: Part, scope: str, names: Sequence[str]) -> Interpretati
     q, res = part.query, part.result
     conditions = tuple(getattr(res, "conditions", ()))
     bits = []
-    if part.carried:
+    if part.carried and not conditions:
         bits.append(T.READING_CARRIED.format(carried="、".join(part.carried)))
     elif names and q.operation not in (Operation.SEARCH,):
         bits.append(T.READING_TARGETS.format(names="・".join(names)))

@@ -76,6 +76,7 @@ EXTREME_HEAD = "{baseline_year}実績から{year}結果への{what}が{most}指�
 EXTREME_VALUE_HEAD = "{year}の結果が{most}指標は、**{project}**の「{indicator}」（{result}）です。"
 GROUP_SOURCES = "出典：各事業の事業名称（担当課）と事業の内容 {refs}"
 VALUE_RANK_LINE = "- {project}：{indicator}　{year} {result}（{baseline_year} {baseline}） {cite}"
+CHANGE_HEAD = "{baseline_year}から{year}への増減："
 CHANGE_LINE = "- {project}：{indicator}　{baseline_year} {before} → {year} {after}（{delta}）{cite}"
 COMPARE_HEAD = "{baseline_year}から{year}への変化を比べると、{what}が大きいのは「{indicator}」（{project}）です。"
 TOTAL_LINE = "{year}の合計：**{total}**（{parts}）"

@@ -69,13 +69,18 @@ ASKS_RESULT = Cue("asks what happened (a result), not what was planned",
                   ("実績", "結果", "でしたか", "だった", "でした", "何人", "何件", "何回", "実際"))
 
 # --- status of an indicator against its plan ---------------------------------------------------------
-SHORTFALL = Cue("fell short of the plan",
-                ("下回", "未達", "届かな", "届いていな", "達成できな", "達成しなかった", "達成していな", "達成されな", "足りな",
+SHORTFALL = Cue("fell short of the plan (for a qualitative plan: not yet carried out)",
+                ("下回", "未達", "未実施", "実施できていな", "実施していな", "実施されていな", "実施できな", "まだ実施", "届かな", "届いていな", "達成できな", "達成しなかった", "達成していな", "達成されな", "足りな",
                  "不足", "及ばな", "満たな", "満たせな", "達しな", "達していな", "うまくいかな", "計画割れ", "目標割れ",
                  "fell short", "not met", "short of"))
 ACHIEVED = Cue("met the plan", ("達成した", "達成して", "達成された", "達成できた", "上回", "クリア", "順調", "計画どおり",
                                 "計画通り", "目標どおり", "目標通り", "満たした", "met the plan", "achieved"))
-ACHIEVED_CONTEXT = Cue("an achievement word is about the plan", ("計画", "目標", "達成", "順調", "クリア"))
+ACHIEVED_CONTEXT = Cue("an achievement word is about the plan (目標 as a goal number is not)",
+                       ("計画", "達成", "順調", "クリア"), r"目標(?!\s*[0-9一二三四五六七八九])")
+# 「H30の実績を上回った」「H30より減った」: a comparison with the baseline is a change, not a status
+VERSUS_BASELINE = re.compile(r"(H30|基準年|基準値|前回|平成30年度?)\s*(の)?\s*(実績|値|数値|結果)?\s*(を|より|から|と比べ(て|る)と?|に比べ(て)?)"
+                             r"[^。?？]{0,8}?(上回|下回|超え|増|減|伸|多く|少なく|落ち|下が|上が)")
+UPWARD_VERBS = frozenset({"上回", "超え", "増", "伸", "多く", "上が"})
 UNCLEAR = Cue("no result to judge", ("判定でき", "判定不能", "判定不明", "結果が不明", "結果が分から", "結果がわから",
                                      "結果の記載がない", "評価できな"))
 BORDERLINE = Cue("nearly met", ("ほぼ達成", "わずかに", "ぎりぎり", "要注意", "あと少し", "惜しい"))
@@ -84,10 +89,10 @@ BORDERLINE = Cue("nearly met", ("ほぼ達成", "わずかに", "ぎりぎり", 
 PLAN_SLOT = Cue("a plan word is a condition on the plan column", ("計画", "計画値", "計画欄", "予定", "目標値", "plan"))
 PLAN_WORD_AS_CONDITION = r"[「『]?{word}[」』]?\s*(に|と|の|が|で)?\s*(なって|である|だった|とされ|の指標|の事業|な|)"
 QUALITATIVE = Cue("indicators stated in words, not figures", ("文言", "定性"), r"数値(ではなく|でなく|以外)|文章(で|だけ)")
-NUMERIC = Cue("indicators stated in figures", ("数値指標", "数値の指標", "定量"), r"数値で(管理|示)")
+NUMERIC = Cue("indicators stated in figures", ("定量",), r"数値(の|で示される|で表される|による)?(参考)?指標|数値で(管理|示)")
 ONLY = Cue("「だけ」: every one of them, not some", ("だけ", "のみ", "only"))
-INCREASE = Cue("went up", (), r"(増え|増加|伸び|上が|多くな)")
-DECREASE = Cue("went down", (), r"(減っ|減少|下が|少なくな|落ち)")
+INCREASE = Cue("went up", (), r"(増え|増加|伸び|上が|多くな|上回|超え)")
+DECREASE = Cue("went down", (), r"(減っ|減少|下が|少なくな|落ち|下回)")
 DECREASE_ANY = Cue("any decrease word (ranking direction)", (), r"(減っ|減少|下が|落ち|減)")
 CHANGE_AGAINST = Cue("a change is measured against something", ("H30", "実績より", "比べ", "から", "指標"))
 UNIT_FILTER = Cue("indicators measured in a unit: 単位が件, 割合で示される", (),
@@ -129,6 +134,9 @@ SUMMARY = Cue("the whole document in brief", ("全体", "概要", "まとめ", "
 MORE_PREFIXES = ("ほかには", "他には", "ほかに", "他に", "それ以外", "もっと", "次は")
 MORE_MAX_CHARS = 20  # 「ほかには？」 is short; a long question starting with ほかに asks something of its own
 NEED = Cue("a need or a wish: 〜たい, 困って, ありますか", (), r"(たい|ほしい|欲しい|困っ|大変|しんど|つらい|限界|ありますか|ある\?|できますか|もらえ|くれる)")
+ASKS_CHANGE = Cue("how much a figure changed: どれだけ増えた, 何件減った, 増加率, 差", (),
+                  r"(どれ|どの)(だけ|くらい|ぐらい|程度)\s*(増|減|伸|変わ|違|上が|下が)|(何|なん)\s*(人|件|回|%|ポイント|倍|団体|世帯|機関)\s*(増|減|多|少|差|伸)"
+                  r"|(増加|減少|増減|伸び)(数|幅|率|量|した数)|差は|差を|の差|何倍|\bhow much (more|less|did .* (increase|decrease|grow|fall))\b")
 TOTAL = Cue("a total of several figures", (), r"(合計|合わせ|あわせ|合算|総数|トータル)|\b(total|in all|combined)\b")
 EVERY_YEAR = Cue("in each of the loaded years", (), r"(両年度|両方の年度|どちらの年度|各年度|毎年|連続)")
 
@@ -141,6 +149,9 @@ NOT_POINTING_AFTER = frozenset("から まで うち 後 前 ため とき 時 �
 ANAPHORA = Cue("「先ほどの」「上記の」「〜のほう」, English pronouns: pointing back",
                (), r"上記|先ほど|さっき|同じ(事業|課)|(の|な)ほう|\b(it|its|they|them)\b")
 SUBSET = Cue("「その中で」: a narrowing of the previous list", (), r"(その中|そのうち|この中|これらのうち|それらのうち|このうち)")
+PLURAL_REFERENCE = Cue("「その3つ」「それら」「これらの事業」: every item of the previous list", (),
+                      r"(その|この|これらの|それらの|上記の|前記の)\s*([0-9一二三四五六七八九十]+)\s*(つ|事業|件|個)|(それ|これ|あれ)ら"
+                      r"|\b(these|those|all of them|both of them)\b")
 EACH_OF_THEM = Cue("「それぞれ」「両方」: every item of the previous answer", (), r"(それぞれ|両方|どちらも|各)")
 ORDINAL = re.compile(r"(?:([0-9一二三四五1-9])\s*(?:つ目|番目|個目|件目))|(最初|はじめ|初め)に?(?:聞いた|質問した|尋ねた|の)"
                      r"|(最後)に?(?:挙げた|あげた|出た|聞いた|の)|\bthe (first|second|third|last)(?: one)?\b(?! \w+ (?:of|in)\b)"

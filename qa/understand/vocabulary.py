@@ -142,7 +142,8 @@ def find_goals(text: str, known: Sequence[int] = ()) -> tuple[int, ...]:
     ranged = False
     m = _GOAL_RANGE.search(text)
     if m and int(m.group(1)) < int(m.group(2)):
-        nums += list(range(int(m.group(1)), int(m.group(2)) + 1))
+        span = range(int(m.group(1)), int(m.group(2)) + 1)
+        nums += [g for g in span if not known or g in known]  # a range covers the goals the plan has
         ranged = True
     m = _GOAL_FROM.search(text)
     if m and known:
