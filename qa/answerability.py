@@ -23,20 +23,24 @@ from qa.query import Field, Focus, Operation, Query
 from qa.types import AnswerStatus
 from qa.understand import lexicon as lx
 
-# Off-topic evidence: e5 cosines bunch in 0.80-0.93 on this corpus.
-OFF_TOPIC_DENSE = 0.85
+# Off-topic evidence: e5 cosines bunch in 0.80-0.93 on this corpus. Over the tuning questions that
+# have a word the documents never use, every off-topic one has its best passage below 0.855 and
+# every answerable one (colloquial needs, long stories) at 0.862 or above; the BM25/dense
+# disagreement and term coverage, used before, flagged long colloquial needs as off-topic.
+OFF_TOPIC_DENSE = 0.855
 OFF_TOPIC_DENSE_EN = 0.81  # English questions sit lower against Japanese passages
-OFF_TOPIC_COVERAGE = 0.5
-SPECIFIC_FOCUS = (Focus.AMOUNT, Focus.TIME, Focus.DATE, Focus.NAME, Focus.CONTACT, Focus.BREAKDOWN)
+SPECIFIC_FOCUS = (Focus.AMOUNT, Focus.TIME, Focus.DATE, Focus.NAME, Focus.TITLE, Focus.CONTACT, Focus.BREAKDOWN)
 BREAKDOWN_MIN_OVERLAP = 2  # a breakdown sentence must share this many terms with the question
 _KANJI = re.compile(r"[\u3400-\u9fff]")
 _FOCUS_PATTERNS = {
     Focus.AMOUNT: re.compile(r"[0-9０-９][0-9０-９,，]*\s*円"),
     Focus.TIME: re.compile(r"[0-9０-９]{1,2}\s*時"),
     Focus.DATE: re.compile(r"([0-9０-９元]{1,4}\s*年\s*)?[0-9０-９]{1,2}\s*月(\s*[0-9０-９]{1,2}\s*日)?|年度(から|まで|より)"),
-    Focus.NAME: re.compile(r"[\u4e00-\u9fff]{1,4}\s*(氏|様|さん|委員長)"),
+    # a surname with 氏 or さん (様 is mostly 同様, 多様 in these texts)
+    Focus.NAME: re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{1,4}\s*(氏|さん)(?![\u4e00-\u9fff])"),
     Focus.CONTACT: re.compile(r"[0-9]{2,4}-[0-9]{2,4}-[0-9]{3,4}|https?://|@"),
     Focus.BREAKDOWN: re.compile(r"内訳"),
+    Focus.TITLE: re.compile(r"[「『][^」』]{2,}[」』]"),
 }
 
 
@@ -107,6 +111,11 @@ def later_year(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan
 
 
 # --- while answering one project --------------------------------------------------------------------------
+def plan_answers_when(q: Query) -> bool:
+    """「計画ではいつ実施される？」: the plan's years answer a question of time about the plan."""
+    return q.focus is Focus.DATE and Field.PLAN in q.fields
+
+
 def focus_sentences(q: Query, p: Project) -> list[tuple[str, str]]:
     """Sentences of the project that state what the focus asks (a date, an amount …), best first."""
     pattern = _FOCUS_PATTERNS.get(q.focus)
@@ -169,7 +178,7 @@ def off_topic(ctx: Context, q: Query, ranked: Sequence[Ranked]) -> bool:
     """The question is about something the documents do not cover.
 
     Colloquial questions often use words the document does not (費用, 仕事), so an unknown
-    word alone is not enough: it takes an unknown kanji noun *and* weak retrieval evidence."""
+    word alone is not enough: it takes an unknown kanji noun *and* a weak best passage."""
     if q.targets or q.filters.any:
         return False
     if not ranked:
@@ -178,8 +187,7 @@ def off_topic(ctx: Context, q: Query, ranked: Sequence[Ranked]) -> bool:
         return ranked[0].dense_score < OFF_TOPIC_DENSE_EN
     if not ctx.unknown_nouns(q.text):
         return False
-    top = ranked[0]
-    return top.dense_score < OFF_TOPIC_DENSE or (not top.agreed and top.coverage < OFF_TOPIC_COVERAGE)
+    return ranked[0].dense_score < OFF_TOPIC_DENSE
 
 
 def off_topic_result(ctx: Context, q: Query, plans: Sequence[Plan]) -> Result:

@@ -26,7 +26,7 @@ NO_RESULT_YEAR = "読み込まれている資料は{have}の評価で、{year}�
 OTHER_CITY = "この資料は{city}の資料で、{other}についての記載はありません。"
 
 # --- focus not covered ------------------------------------------------------------------------
-FOCUS_NAMES = {"amount": "金額", "time": "時刻（何時まで等）", "date": "日付・時期", "name": "人の名前", "contact": "連絡先",
+FOCUS_NAMES = {"amount": "金額", "time": "時刻（何時まで等）", "date": "日付・時期", "name": "人の名前", "title": "名称", "contact": "連絡先",
                "breakdown": "内訳", "figure": "数値"}
 FOCUS_MISSING = "この資料には{what}についての記載がありません。"
 WHAT_IT_HOLDS = "**{project}**（担当：{departments}）について記載があるのは、事業の内容{more}です。"
@@ -60,7 +60,8 @@ PLAN_LINE = "- **{project}**：{indicator}の計画は {plans} です（{baselin
 LIST_HEAD = "{scope}の重点事業は{n}事業です。"
 LIST_HEAD_COND = "{scope}で{conditions}重点事業は **{n}事業** です。"
 COND_COMMENT = "子ども・子育て会議意見の記載が{has}"
-COND_TOPIC = "「{words}」に関する記載がある"
+COND_TOPIC = {"about": "「{words}」に関する", "explanation": "結果の説明に「{words}」とある",
+              "comment": "会議意見に「{words}」とある"}
 COND_INDICATOR_COUNT = "参考指標が{n}つ{op}の"
 LIST_ITEM = "- **{name}**（{departments}／施策{policy}・No.{number}・p.{page}）{status}"
 LIST_STATUS = "　{year}評価：{label}"

@@ -98,13 +98,17 @@ def indicator_lines(ctx: Context, q: Query, targets: Sequence[Project], c: Compo
     # 「計画を達成した？」 compares with the plan; it asks the status, not the plan
     want_plan = Field.PLAN in q.fields and (bool(asked_plan_years) or (not lx.ASKS_RESULT(q.text) and Field.STATUS not in q.fields))
     want_value = Field.VALUE in q.fields or Field.STATUS in q.fields or Field.INDICATORS in q.fields or not want_plan
-    counter_sents = sentences_with_counter(p0, q.counter) if q.counter else []
+    counter = q.counter
+    if counter is None and Field.VALUE in q.fields and all(i.result is None or i.result.value is None for _, i in picked):
+        # 「どのくらいの人が利用した？」 of an indicator reported in words: the explanation's figures in its unit
+        counter = next((i.unit for _, i in picked if i.unit), None)
+    counter_sents = sentences_with_counter(p0, counter) if counter else []
     phrase_sents = [] if counter_sents or q.indicator_ids else figure_sentences(q, p0)
-    unit_match = any(i.unit == q.counter for _, i in picked) if q.counter else True
+    unit_match = any(i.unit == counter for _, i in picked) if counter else True
     no_figure = all(i.result is None or i.result.value is None for _, i in picked)
     if phrase_sents:
         counter_sents = phrase_sents  # the figure is stated in a line of the explanation, not as an indicator
-    if (q.counter and counter_sents and (not unit_match or no_figure)) or phrase_sents:
+    if (counter and counter_sents and (not unit_match or no_figure)) or phrase_sents:
         c.add(T.EXPLANATION_STATES.format(name=p0.name, departments=depts(p0)))
         for section in dict.fromkeys(sec for sec, _ in counter_sents):
             sents = [s for sec, s in counter_sents if sec == section][:4]

@@ -32,7 +32,7 @@ def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> R
     p0 = targets[0]
     fields = list(q.fields)
     c = ctx.composer()
-    if q.focus in A.SPECIFIC_FOCUS:
+    if q.focus in A.SPECIFIC_FOCUS and not A.plan_answers_when(q):
         found = A.focus_sentences(q, p0)
         if not found:
             return A.focus_missing(ctx, q, p0, frame, plans)

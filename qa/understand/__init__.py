@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from corpus.records import Plan, Project
+from corpus.records import Plan, PlanWord, Project
 from index.text import analyse, normalize
 from qa.query import Field, Operation, Query, Target
 from qa.understand import features as F
@@ -31,6 +31,7 @@ from qa.understand.vocabulary import (
     name_forms,
     named_projects,
     other_cities,
+    topic_words,
     without_names,
 )
 
@@ -64,6 +65,17 @@ def is_fragment(text: str, names: Sequence[str]) -> bool:
     for lead in sorted(lx.ELLIPSIS_LEAD, key=len, reverse=True):
         rest = rest.removeprefix(lead)
     return bool(lx.FRAGMENT_REST.fullmatch(rest.strip()))
+
+
+def _with_topic(text: str, flt, plan: Plan, projects: Sequence[Project], depts: Sequence[str]):
+    """A list question's subject words as a condition on the projects' texts (never applied silently:
+    the condition is stated with the list)."""
+    where = "explanation" if lx.TOPIC_IN_EXPLANATION(text) else "comment" if lx.TOPIC_IN_COMMENT(text) else "about"
+    titles = [g.title for g in plan.goals if g.number in flt.goals] + [
+        pol.title for pol in plan.policies if pol.code in flt.policies]
+    plan_words = [w.value for w in PlanWord]  # 「計画が拡充の指標」: a plan word is its own condition
+    words = topic_words(text, projects, where, ignore=(*depts, *titles, *plan_words))
+    return replace(flt, topic=words, topic_field=where) if words else flt
 
 
 def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departments: Sequence[str] = (),
@@ -155,6 +167,8 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
             feats.pop("field", None)
     scores = O.score(feats, example_vote)
     op = O.best(scores)
+    if op in (Operation.LIST, Operation.COUNT, Operation.GROUP) and not names_target:
+        flt = _with_topic(text, flt, plan, projects, depts)
 
     targets = tuple(Target(m.project_id, min(1.0, m.score), "name") for m in named)
     if not targets and ind_hits and ind_hits[0][2] >= INDICATOR_NAMES_PROJECT:

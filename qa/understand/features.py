@@ -26,7 +26,8 @@ def focus(text: str, counted: str | None, cities: tuple[str, ...]) -> Focus | No
     """What exactly is asked for, when it is a kind of fact the evidence must contain."""
     if cities:
         return Focus.OTHER_CITY
-    for cue, value in ((lx.ASK_BREAKDOWN, Focus.BREAKDOWN), (lx.ASK_NAME, Focus.NAME), (lx.ASK_CONTACT, Focus.CONTACT)):
+    for cue, value in ((lx.ASK_BREAKDOWN, Focus.BREAKDOWN), (lx.ASK_NAME, Focus.NAME), (lx.ASK_CONTACT, Focus.CONTACT),
+                       (lx.ASK_TITLE, Focus.TITLE)):
         if cue(text):
             return value
     if lx.ASK_AMOUNT(text) or counted == "円":
@@ -35,7 +36,7 @@ def focus(text: str, counted: str | None, cities: tuple[str, ...]) -> Focus | No
         return Focus.TIME
     if lx.ASK_DATE(text):
         return Focus.DATE
-    if counted is not None or lx.ASK_FIGURE_EN(text):
+    if counted is not None or lx.ASK_FIGURE(text):
         return Focus.FIGURE
     return None
 

@@ -94,7 +94,8 @@ ONLY = Cue("「だけ」: every one of them, not some", ("だけ", "のみ", "on
 INCREASE = Cue("went up", (), r"(増え|増加|伸び|上が|多くな|上回|超え)")
 DECREASE = Cue("went down", (), r"(減っ|減少|下が|少なくな|落ち|下回)")
 DECREASE_ANY = Cue("any decrease word (ranking direction)", (), r"(減っ|減少|下が|落ち|減)")
-CHANGE_AGAINST = Cue("a change is measured against something", ("H30", "実績より", "比べ", "から", "指標"))
+CHANGE_AGAINST = Cue("a change is measured against something (a project's figures, for 「減った事業」)",
+                     ("H30", "実績より", "比べ", "から", "指標", "事業"))
 UNIT_FILTER = Cue("indicators measured in a unit: 単位が件, 割合で示される", (),
                   r"単位が\s*[「『]?\s*(%|件|人|回|世帯|団体|機関|園)[」』]?|(割合|%|率)\s*[（(]?[%％]?[）)]?\s*(で|を)(示|表|測|管理|見)")
 NUMBER_WITH_UNIT = re.compile(r"([0-9][0-9,]*(?:\.[0-9]+)?)\s*(%|件|人|回|世帯|団体|機関|園|か所|箇所)")
@@ -104,6 +105,12 @@ AT_MOST = Cue("at most", ("以下", "未満"))
 INDICATOR_COUNT = re.compile(r"指標が\s*([0-9一二三四五]+)\s*(?:つ|個)\s*(しか|だけ|のみ|以上|以下)?|(複数)の指標|指標が(複数)")
 COMMENT_PRESENCE = Cue("a comment is (not) there", (), r"(意見|記載)(が|の|は)?(ある|あった|ない|無い|なかった|つ(い|け)て|付いて|書かれて|出て)")
 COMMENT_ABSENCE = Cue("no comment", (), r"(意見|記載)(が|の|は)?(ない|無い|なかった|ついていない|付いていない)")
+TOPIC_IN_EXPLANATION = Cue("a list of projects whose result explanation says something", (),
+                           r"(説明|結果の説明|課題)[^。?？]{0,12}(触れ|書かれ|記載|言及|説明され|挙げ)|説明されている|と説明")
+TOPIC_IN_COMMENT = Cue("a list of projects whose council comment says something", (),
+                       r"(意見|会議)[^。?？]{0,12}(触れ|書かれ|記載|言及|求め|指摘)")
+# nouns that say how a topic relates, not what it is (「相談に関係する」「コロナの影響で」)
+TOPIC_NOISE = frozenset("関係 関連 影響 対象 向け 内容 部分 もの 場合 ため 以上 以下 時点 状況 取組 取り組み 記述 説明 意見 課題 理由 項目 分野 種類 全部 すべて 一覧 重点 事業 場所".split())
 WHICH_OR_HOW_MANY = Cue("which / how many of a set", (), r"(いくつ|何件|何事業|どれ|どの)")
 OTHERS = Cue("「ほかの課」「他にも」: outside what was shown", (), r"(ほか|他|別)の(重点)?(課|事業|部署)|(ほか|他)に(も|は)?|\bother\b")
 OTHER_DEPARTMENTS = Cue("「ほかの課」: departments other than the target's", (), r"(ほか|他|別)の(課|部署)")
@@ -115,7 +122,8 @@ PLURAL = Cue("a set is asked for: 一覧, どれ, すべて",
              ("一覧", "リスト", "どの事業", "どんな事業がありますか", "どの指標", "どれ", "すべて", "全て", "全部", "列挙",
               "挙げ", "あげて", "持つ事業", "ある事業", "事業は?", "事業を教え", "重点事業は", "事業がありますか", "指標を持つ",
               "指標は?", "ものは", "どんな重点事業"),
-             r"\b(which|list|all)\b.*\b(projects|programmes|programs)\b")
+             r"(る|た|い)(重点)?事業(は|を|って)?\s*(どれ|ある|ありますか)?\s*[?？。]?\s*$"  # 「…に触れている事業」
+             r"|\b(which|list|all)\b.*\b(projects|programmes|programs)\b")
 COUNT_WORDS = Cue("how many of a set", (), r"(いくつ|何件|何事業|何個|幾つ|件数|事業数|指標数|数は|数を)")
 COUNTED_SET = Cue("what is counted is projects or indicators", ("事業", "指標"))
 PER_GROUP = Cue("「課ごと」「目標別」: per group", (), r"(担当課|課|部署|目標|施策)(ごと|別|それぞれ|毎)|それぞれ.{0,12}(何件|いくつ|何事業)")
@@ -163,13 +171,16 @@ ELLIPTIC_MAX_CHARS = 16  # 「じゃあ二つ目のは？」「今後の課題�
 # --- what exactly is asked (qa.query.Focus) -------------------------------------------------------------
 ASK_AMOUNT = Cue("money", ("いくら", "金額", "何円", "料金", "費用は", "値段", "月額", "利用料", "自己負担額"),
                  r"how much|\bcost|\bfee|\bprice|\byen\b")
-ASK_NAME = Cue("a person's name", ("名前", "氏名", "誰が", "だれが", "誰か", "誰です", "だれです"), r"\bwho (is|was|are|were)\b|\bname of\b")
+ASK_NAME = Cue("a person's name: 氏名, 誰, or 名前 of a person (課長の名前)", ("氏名", "誰が", "だれが", "誰か", "誰です", "だれです"),
+               r"(長|者|員|委員|先生|職員|さん|担当|方|人)(の|さんの)?(お)?名前|\bwho (is|was|are|were)\b|\bname of the (head|director|manager|person|chair)")
+ASK_TITLE = Cue("the name of a thing: 何という名前, 名称, タイトル", ("名称", "タイトル", "何という名前", "なんという名前", "名前は"),
+                r"\b(title|name) of\b")
 ASK_CONTACT = Cue("contact details", ("電話番号", "連絡先", "住所", "メールアドレス", "URL", "ホームページのアドレス"),
                   r"phone|address|e-?mail|website|\burl\b")
 ASK_BREAKDOWN = Cue("a breakdown into categories", ("内訳", "内容別", "種類別", "種別ごと"), r"breakdown")
 ASK_TIME = Cue("a time of day", (), r"何時|なんじ|what time|until when .*open|opening hours")
 ASK_DATE = Cue("a date or period", (), r"いつ|何月|何日|なんにち|何年から|\bwhen\b|since when|\bdate\b")
-ASK_FIGURE_EN = Cue("a figure (English)", (), r"how many|number of")
+ASK_FIGURE = Cue("a figure: 〜数は, how many", (), r"[\u3400-\u9fff]数(は|を|って|が知りたい)|how many|number of")
 
 # counters a question may ask for: 何園 -> 園
 COUNTERS = ("人", "件", "回", "世帯", "園", "団体", "機関", "か所", "箇所", "校", "館", "円", "%", "組", "日", "時間", "時", "歳", "分")
