@@ -65,6 +65,30 @@ CSS = PALETTE + """
   padding: 0.6rem 1rem; border: 2px solid var(--pq-focus); border-radius: 8px; min-height: 44px; box-sizing: border-box; }
 .planqa-skip:focus { top: 0.5rem; }
 
+/* やさしい日本語: the page holds both renderings of an answer; the switch shows one */
+.planqa-plain { display: none; }
+body.planqa-plain-on .planqa-plain { display: block; }
+body.planqa-plain-on span.planqa-plain { display: inline; }
+body.planqa-plain-on .planqa-normal { display: none; }
+.planqa-answer-plain { line-height: 2.1; }
+.planqa-answer-plain rt, .planqa-reading rt, #planqa-plain-toggle rt { font-size: 0.62em; color: var(--pq-text); }
+.planqa-title-row { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 0.3rem 0.8rem; }
+#planqa-plain-toggle { font: inherit; font-size: 0.95rem; cursor: pointer; border-radius: 999px; border: 1px solid var(--pq-border);
+  background: var(--pq-bg); color: var(--pq-text); padding: 0.25rem 0.9rem; min-height: 44px; line-height: 1.9; }
+#planqa-plain-toggle[aria-pressed=true] { background: var(--pq-accent); color: var(--pq-accent-text); border-color: var(--pq-accent); }
+#planqa-plain-toggle[aria-pressed=true], #planqa-plain-toggle[aria-pressed=true] * { color: var(--pq-accent-text); }
+
+/* how the question was read, and the carried topic that one tap removes */
+.planqa-reading { font-size: 0.85rem; color: var(--pq-reading); margin: 0.1rem 0 0.3rem; line-height: 1.6; }
+button.planqa-carried { font: inherit; font-size: 0.88rem; cursor: pointer; min-height: 44px; border-radius: 999px;
+  border: 1px solid var(--pq-border); background: var(--pq-surface); color: var(--pq-text); padding: 0.2rem 0.9rem; margin: 0 0 0.3rem; }
+button.planqa-carried:hover { border-color: var(--pq-accent); }
+
+/* the indicator table folded under the list that shows the same rows */
+.planqa-table-details > summary { cursor: pointer; color: var(--pq-link); min-height: 44px; display: flex; align-items: center;
+  text-decoration: underline; text-underline-offset: 3px; }
+details.planqa-project > summary { min-height: 44px; box-sizing: border-box; }
+
 /* tap targets: 44 px for buttons, tabs and links; question text 16 px so phones do not zoom on focus */
 #planqa-question textarea { font-size: 16px !important; min-height: 44px; line-height: 1.5; }
 #planqa-send, #planqa-tools button, #planqa-plain-toggle { min-height: 44px; }
@@ -95,7 +119,11 @@ button.planqa-ask:hover { background: var(--pq-cite-bg); }
 .planqa-a ul ul { list-style: circle; margin-bottom: 0.2rem; }
 .planqa-a li { margin: 0.15rem 0; }
 .planqa-a blockquote { margin: 0.4rem 0; padding: 0.1rem 0.7rem; border-left: 3px solid var(--pq-border); color: var(--pq-text); }
-.planqa-a h3 { font-size: 0.98rem; margin: 0.8rem 0 0.3rem; color: var(--pq-text); }
+.planqa-a h3, .planqa-a h2.planqa-h { font-size: 0.98rem; margin: 0.8rem 0 0.3rem; color: var(--pq-text); }
+details.planqa-sources > summary { cursor: pointer; min-height: 44px; display: flex; align-items: center; gap: 0.3rem; }
+details.planqa-sources > summary h2.planqa-h { display: inline; margin: 0; }
+.planqa-detail h2, .planqa-comment-project h3 { font-size: 1rem; }
+.planqa-goal { font-size: 1.1rem; }
 .planqa-wait { color: var(--pq-muted); display: flex; align-items: center; gap: 0.5rem; }
 .planqa-spinner { width: 1rem; height: 1rem; border-radius: 50%; border: 2px solid var(--pq-border);
   border-top-color: var(--pq-accent); animation: planqa-spin 0.8s linear infinite; }
@@ -199,10 +227,10 @@ details.planqa-project > summary { cursor: pointer; padding: 0.5rem 0.7rem; disp
 .planqa-meta { font-size: 0.88rem; font-weight: normal; }
 .planqa-project-status { font-size: 0.9rem; }
 .planqa-detail { padding: 0 0.8rem 0.6rem; }
-.planqa-detail h4 { margin: 0.8rem 0 0.2rem; }
+.planqa-detail h2 { margin: 0.8rem 0 0.2rem; }
 .planqa-comment-project { border-left: 4px solid var(--pq-accent); padding: 0.1rem 0.75rem; margin: 0.5rem 0 1rem; color: var(--pq-text); }
 .planqa-comment-project.planqa-no-comments { border-left-color: var(--pq-border); }
-.planqa-comment-project h4 { margin: 0.2rem 0; }
+.planqa-comment-project h3 { margin: 0.2rem 0; }
 .planqa-goal { margin-top: 1.2rem; color: var(--pq-text); }
 .planqa-summary { margin: 0.25rem 0 0.75rem; color: var(--pq-text); }
 
