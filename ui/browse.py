@@ -12,7 +12,7 @@ from corpus.views import STATUS_ICONS
 from qa.compose import indicator_row
 from ui import export
 from ui import strings as S
-from ui.render import escape, indicator_table_html, passage_text
+from ui.render import escape, indicator_table_html, passage_text, scroll_box
 
 ALL = ""  # filter value meaning "no filter"
 
@@ -169,7 +169,7 @@ def project_detail_html(project: Project | None) -> str:
     if project.indicators:
         rows = [indicator_row(project, i) for i in project.indicators]
         out.append(f"<h2>{escape(S.DETAIL_INDICATORS)}</h2>"
-                   f'<div class="planqa-table-scroll">{indicator_table_html(rows, show_project=False)}</div>')
+                   + scroll_box(indicator_table_html(rows, show_project=False), f"{project.name} {S.DETAIL_INDICATORS}"))
     out.append(f"<h2>{escape(S.DETAIL_RESULT)}</h2>")
     if project.result_explanation:
         out.append(f"<p>{_paragraphs(project.result_explanation)}</p>")

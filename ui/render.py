@@ -233,6 +233,11 @@ def indicator_table_html(rows: Sequence[IndicatorRow], *, show_project: bool = T
     return "".join(out)
 
 
+def scroll_box(inner: str, label: str) -> str:
+    """A sideways-scrolling box for a wide table, reachable and scrollable by keyboard too."""
+    return f'<div class="planqa-table-scroll" tabindex="0" role="region" aria-label="{escape(label)}">{inner}</div>'
+
+
 def _td(cell: str | tuple[str, int]) -> str:
     if isinstance(cell, tuple):
         content, span = cell
@@ -375,8 +380,7 @@ def indicators_html(answer: Answer, text: str) -> str:
     rows = list(answer.indicators)
     if not rows:
         return ""
-    table = f'<div class="planqa-table-scroll" tabindex="0" role="region" aria-label="{escape(S.INDICATORS_HEADING)}">' \
-            f"{indicator_table_html(rows)}</div>"
+    table = scroll_box(indicator_table_html(rows), S.INDICATORS_HEADING)
     csv = export.download_link(export.indicators_csv_url(rows), S.CSV_INDICATORS_FILE, S.CSV_INDICATORS)
     if shows_rows_as_list(text, rows):
         return (f'<section class="planqa-indicators planqa-indicators-folded"><details class="planqa-table-details">'

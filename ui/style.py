@@ -62,21 +62,24 @@ CSS = PALETTE + """
 #planqa-question textarea:focus {
   outline: 3px solid var(--pq-focus) !important; outline-offset: 2px; }
 .planqa-skip { position: absolute; left: 0.5rem; top: -100px; z-index: 100; background: var(--pq-bg); color: var(--pq-link);
-  padding: 0.6rem 1rem; border: 2px solid var(--pq-focus); border-radius: 8px; min-height: 44px; box-sizing: border-box; }
+  padding: 0.6rem 1rem; border: 2px solid var(--pq-focus); border-radius: 8px; min-height: 44px; box-sizing: border-box;
+  transition: none; }
 .planqa-skip:focus { top: 0.5rem; }
 
 /* やさしい日本語: the page holds both renderings of an answer; the switch shows one */
 .planqa-plain { display: none; }
-body.planqa-plain-on .planqa-plain { display: block; }
-body.planqa-plain-on span.planqa-plain { display: inline; }
-body.planqa-plain-on .planqa-normal { display: none; }
+/* (!important: Gradio repeats every rule scoped under its container, which outranks a body class) */
+body.planqa-plain-on .planqa-plain { display: block !important; }
+body.planqa-plain-on span.planqa-plain { display: inline !important; }
+body.planqa-plain-on .planqa-normal { display: none !important; }
 .planqa-answer-plain { line-height: 2.1; }
-.planqa-answer-plain rt, .planqa-reading rt, #planqa-plain-toggle rt { font-size: 0.62em; color: var(--pq-text); }
+.planqa-answer-plain rt, .planqa-reading rt, #planqa-plain-toggle rt { font-size: 0.62em; color: inherit; }
+#planqa-plain-toggle ruby, #planqa-plain-toggle rt { color: inherit !important; }
 .planqa-title-row { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 0.3rem 0.8rem; }
 #planqa-plain-toggle { font: inherit; font-size: 0.95rem; cursor: pointer; border-radius: 999px; border: 1px solid var(--pq-border);
   background: var(--pq-bg); color: var(--pq-text); padding: 0.25rem 0.9rem; min-height: 44px; line-height: 1.9; }
-#planqa-plain-toggle[aria-pressed=true] { background: var(--pq-accent); color: var(--pq-accent-text); border-color: var(--pq-accent); }
-#planqa-plain-toggle[aria-pressed=true], #planqa-plain-toggle[aria-pressed=true] * { color: var(--pq-accent-text); }
+#planqa-plain-toggle[aria-pressed=true] { background: var(--pq-accent) !important; color: var(--pq-accent-text) !important;
+  border-color: var(--pq-accent) !important; }
 
 /* how the question was read, and the carried topic that one tap removes */
 .planqa-reading { font-size: 0.85rem; color: var(--pq-reading); margin: 0.1rem 0 0.3rem; line-height: 1.6; }
@@ -92,6 +95,9 @@ details.planqa-project > summary { min-height: 44px; box-sizing: border-box; }
 /* tap targets: 44 px for buttons, tabs and links; question text 16 px so phones do not zoom on focus */
 #planqa-question textarea { font-size: 16px !important; min-height: 44px; line-height: 1.5; }
 #planqa-send, #planqa-tools button, #planqa-plain-toggle { min-height: 44px; }
+/* Gradio's dropdowns (filters, document): the text field itself is the tap target */
+.gradio-container input.border-none { min-height: 44px; }
+.gradio-container label:has(input[type=checkbox]) { min-height: 44px; display: flex; align-items: center; }
 
 /* start screen */
 .planqa-start { color: var(--pq-text); }

@@ -17,6 +17,7 @@
   let pageData = null;
   let plainOn = false;
   let connectionLost = false;
+  let waiting = ""; // the last question sent and not answered yet (put back in the box after a reload)
   const STORE = "planqa-conversation"; // sessionStorage: this tab only, gone when it closes
 
   // The page is Japanese whatever the visitor's browser language is.
@@ -92,7 +93,6 @@
     try {
       const log = logEl();
       const turns = log ? [...log.querySelectorAll(".planqa-turn[data-turn]")].map((t) => t.outerHTML) : [];
-      const waiting = pending ? pending.dataset.question || "" : "";
       if (!turns.length && !waiting && !plainOn && !connectionLost) { sessionStorage.removeItem(STORE); return; }
       sessionStorage.setItem(STORE, JSON.stringify({ turns, waiting, plain: plainOn, lost: connectionLost }));
     } catch (_) { /* storage full or disabled: the log still lives in the page */ }
@@ -109,11 +109,18 @@
     }
     const notes = [];
     if (saved.lost) notes.push(T.reconnected);
-    if (saved.waiting && textarea()) {
-      const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
-      setter.call(textarea(), saved.waiting);
-      textarea().dispatchEvent(new Event("input", { bubbles: true }));
+    if (saved.waiting) {
+      waiting = saved.waiting;
       notes.push(T.resend);
+      // after Gradio has given the box its (empty) first value
+      setTimeout(() => {
+        const ta = textarea();
+        if (!ta || ta.value) return;
+        const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
+        setter.call(ta, waiting);
+        ta.dispatchEvent(new Event("input", { bubbles: true }));
+        say(notes.join(" "));
+      }, 300);
     }
     say(notes.join(" "));
     persist();
@@ -163,7 +170,7 @@
     const turn = document.createElement("article");
     turn.className = "planqa-turn planqa-pending";
     turn.setAttribute("aria-busy", "true");
-    turn.dataset.question = question;
+    waiting = question;
     const qDiv = document.createElement("div");
     qDiv.className = "planqa-q";
     const sr = document.createElement("span");
@@ -222,6 +229,7 @@
     else if (pending && pending.isConnected && pending.classList.contains("planqa-pending")) pending.replaceWith(turn);
     else logEl().append(turn);
     pending = null;
+    waiting = "";
     clearTimeout(pendingTimer);
     hasTurns(true);
     updateCounter();
@@ -257,6 +265,7 @@
   function clearConversation() {
     logEl().textContent = "";
     pending = null;
+    waiting = "";
     connectionLost = false;
     clearTimeout(pendingTimer);
     hasTurns(false);
