@@ -77,7 +77,8 @@ body.planqa-plain-on .planqa-normal { display: none !important; }
 #planqa-plain-toggle ruby, #planqa-plain-toggle rt { color: inherit !important; }
 .planqa-title-row { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 0.3rem 0.8rem; }
 #planqa-plain-toggle { font: inherit; font-size: 0.95rem; cursor: pointer; border-radius: 999px; border: 1px solid var(--pq-border);
-  background: var(--pq-bg); color: var(--pq-text); padding: 0.25rem 0.9rem; min-height: 44px; line-height: 1.9; }
+  background: var(--pq-bg); color: var(--pq-text); padding: 0.25rem 0.9rem; min-height: 44px; line-height: 1.9;
+  transition: none; }
 #planqa-plain-toggle[aria-pressed=true] { background: var(--pq-accent) !important; color: var(--pq-accent-text) !important;
   border-color: var(--pq-accent) !important; }
 
