@@ -28,6 +28,7 @@ from qa.frame import Frame
 from qa.query import Field, Operation, Query, Target
 from qa.understand.vocabulary import longest_common, name_forms
 
+LIST_OPERATIONS = frozenset({Operation.LIST.value, Operation.COUNT.value, Operation.GROUP.value})
 PART_MIN_RUN = 2  # 「認可外のほう」: a distinctive run of two characters picks one of the candidates
 
 
@@ -66,6 +67,10 @@ def read(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], *, 
             return moved
     if q.targets:
         return _ellipsis(ctx, q, frame) if _only_a_subject(q) and frame.fields else Reading(q)
+    if (same_message and q.operation in (Operation.LIST, Operation.COUNT) and not q.filters.any and not q.subject
+            and frame.operation in LIST_OPERATIONS):
+        # 「…はいくつ？事業名を一覧にして」: the second ask shows the set the first one counted
+        return Reading(q.with_(filters=frame.filters), carried=(T.CARRIED_LIST.format(n=len(frame.listed)),))
     if q.filters.any or q.operation in (Operation.LIST, Operation.COUNT, Operation.GROUP, Operation.SUMMARY,
                                         Operation.EXTREME):
         return Reading(q)

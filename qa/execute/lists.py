@@ -64,7 +64,8 @@ def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], coun
         if conds:
             c.add(T.LIST_HEAD_COND.format(scope=where, n=len(listed), conditions="、".join(conds)), "")
         else:
-            c.add((T.COUNT_HEAD if count else T.LIST_HEAD).format(scope=where, n=len(listed)), "")
+            c.add((T.COUNT_HEAD if count else T.LIST_HEAD).format(scope=where, n=len(listed),
+                                                                  m=sum(len(p.indicators) for p in listed)), "")
         with_status = bool({Field.STATUS, Field.VALUE, Field.INDICATORS} & set(q.fields))
         for p in listed:
             st = project_status(p)

@@ -74,7 +74,9 @@ def _with_topic(text: str, flt, plan: Plan, projects: Sequence[Project], depts: 
     titles = [g.title for g in plan.goals if g.number in flt.goals] + [
         pol.title for pol in plan.policies if pol.code in flt.policies]
     plan_words = [w.value for w in PlanWord]  # 「計画が拡充の指標」: a plan word is its own condition
-    words = topic_words(text, projects, where, ignore=(*depts, *titles, *plan_words))
+    # 「人数・件数・割合のような数値ではなく」: what comes before ではなく is excluded, not the subject
+    asked = lx.NEGATED_SPAN.sub(" ", text)
+    words = topic_words(asked, projects, where, ignore=(*depts, *titles, *plan_words))
     return replace(flt, topic=words, topic_field=where) if words else flt
 
 

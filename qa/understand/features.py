@@ -189,7 +189,12 @@ def points_back(text: str) -> bool:
             after = morphemes[k + 1].surface if k + 1 < len(morphemes) else ""
             if after == "ら":  # これら, それら: the previous list
                 return True
-            if after not in lx.NOT_POINTING_AFTER:
+            compound = ""
+            for n in morphemes[k + 1:]:
+                if n.pos1 not in ("名詞", "接尾辞"):
+                    break
+                compound += n.surface
+            if after not in lx.NOT_POINTING_AFTER and compound not in lx.NOT_POINTING_AFTER:
                 return True
     return False
 

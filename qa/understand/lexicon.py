@@ -46,7 +46,8 @@ FIELDS: dict[str, Cue] = {
                    r"\bcouncil\b|\bcommittee\b|\bcomments?\b"),
     "explanation": Cue("why / what was done / what comes next: 理由, 課題, 今後, 取組",
                        ("結果の説明", "説明", "理由", "なぜ", "なんで", "どうして", "原因", "課題", "今後", "次年度", "来年度",
-                        "検討内容", "取り組", "取組", "何をした", "やったこと", "実際", "振り返り", "要点", "要約"),
+                        "検討内容", "取り組", "取組", "何をした", "やったこと", "実際", "振り返り", "要点", "要約",
+                        "進捗", "進ん", "進み", "進め", "どこまで", "どうなった", "うまくいっ"),
                        r"(どんな|どのような|どういう|何の)[^。？?]{0,8}(をした|をして|を行|に取り組|した\?|しました)"
                        r"|\bwhy\b|\breason\b|\bexplanation\b|\bchallenges?\b|\bnext year\b"),
     "value": Cue("a figure: 何人, 件数, 実績, どのくらい",
@@ -56,8 +57,8 @@ FIELDS: dict[str, Cue] = {
                  r"\bhow many\b|\bnumber of\b|\bresult\b|\brecord(ed)?\b"),
     "baseline": Cue("the baseline: H30, 基準", ("H30", "基準", "ベースライン", "当初")),
     "plan": Cue("the plan values: 計画, 予定, 目標値", ("計画", "予定", "見込み", "目標値"), r"\bplan(ned)?\b|\btarget\b"),
-    "status": Cue("whether the plan was met: 達成, 下回", ("達成", "未達", "下回", "上回", "届い", "届か", "評価", "判定"),
-                  r"\bachiev|\bmet\b|\bfell short\b"),
+    "status": Cue("whether the plan was met: 達成, 下回 (評価表 names the document)", ("達成", "未達", "下回", "上回", "届い", "届か", "判定"),
+                  r"評価(?!表)|\bachiev|\bmet\b|\bfell short\b"),
     "content": Cue("what the programme is: 内容, とは, 何をする",
                    ("どういう事業", "どんな事業", "どのような事業", "事業の内容", "内容", "何をする", "とは", "って何", "ってなに",
                     "なにをして", "何をして")),
@@ -109,6 +110,7 @@ TOPIC_IN_EXPLANATION = Cue("a list of projects whose result explanation says som
                            r"(説明|結果の説明|課題)[^。?？]{0,12}(触れ|書かれ|記載|言及|説明され|挙げ)|説明されている|と説明")
 TOPIC_IN_COMMENT = Cue("a list of projects whose council comment says something", (),
                        r"(意見|会議)[^。?？]{0,12}(触れ|書かれ|記載|言及|求め|指摘)")
+NEGATED_SPAN = re.compile(r"[^、。?？]*(ではなく|でなく|以外の|を除く|を除いた)")
 # nouns that say how a topic relates, not what it is (「相談に関係する」「コロナの影響で」)
 TOPIC_NOISE = frozenset("関係 関連 影響 対象 向け 内容 部分 もの 場合 ため 以上 以下 時点 状況 取組 取り組み 記述 説明 意見 課題 理由 項目 分野 種類 全部 すべて 一覧 重点 事業 場所".split())
 WHICH_OR_HOW_MANY = Cue("which / how many of a set", (), r"(いくつ|何件|何事業|どれ|どの)")
@@ -171,13 +173,15 @@ ELLIPTIC_MAX_CHARS = 16  # 「じゃあ二つ目のは？」「今後の課題�
 # --- what exactly is asked (qa.query.Focus) -------------------------------------------------------------
 ASK_AMOUNT = Cue("money", ("いくら", "金額", "何円", "料金", "費用は", "値段", "月額", "利用料", "自己負担額"),
                  r"how much|\bcost|\bfee|\bprice|\byen\b")
-ASK_NAME = Cue("a person's name: 氏名, 誰, or 名前 of a person (課長の名前)", ("氏名", "誰が", "だれが", "誰か", "誰です", "だれです"),
+ASK_NAME = Cue("a person's name: 氏名, 誰, or 名前 of a person (課長の名前); 「誰かに相談」 is someone, not a name",
+               ("氏名", "誰が", "だれが", "誰です", "だれです", "誰なの", "誰なん"),
                r"(長|者|員|委員|先生|職員|さん|担当|方|人)(の|さんの)?(お)?名前|\bwho (is|was|are|were)\b|\bname of the (head|director|manager|person|chair)")
 ASK_TITLE = Cue("the name of a thing: 何という名前, 名称, タイトル", ("名称", "タイトル", "何という名前", "なんという名前", "名前は"),
                 r"\b(title|name) of\b")
 ASK_CONTACT = Cue("contact details", ("電話番号", "連絡先", "住所", "メールアドレス", "URL", "ホームページのアドレス"),
                   r"phone|address|e-?mail|website|\burl\b")
-ASK_BREAKDOWN = Cue("a breakdown into categories", ("内訳", "内容別", "種類別", "種別ごと"), r"breakdown")
+ASK_BREAKDOWN = Cue("a breakdown into categories, or a part of a figure (「相談のうち、新規は何件」)", ("内訳", "内容別", "種類別", "種別ごと"),
+                    r"(?<!指標)(?<!事業)のうち[、,]?\s*[^。？?]{1,12}?(は|が)?\s*(何件|何人|何回|何世帯|何団体|なんけん|なんにん)|breakdown")
 ASK_TIME = Cue("a time of day", (), r"何時|なんじ|what time|until when .*open|opening hours")
 ASK_DATE = Cue("a date or period", (), r"いつ|何月|何日|なんにち|何年から|\bwhen\b|since when|\bdate\b")
 ASK_FIGURE = Cue("a figure: 〜数は, how many", (), r"[\u3400-\u9fff]数(は|を|って|が知りたい)|how many|number of")
