@@ -28,6 +28,7 @@ from qa.frame import Frame
 from qa.query import Field, Operation, Query, Target
 from qa.understand.vocabulary import longest_common, name_forms
 
+LIST_OPERATIONS = frozenset({Operation.LIST.value, Operation.COUNT.value, Operation.GROUP.value})
 PART_MIN_RUN = 2  # 「認可外のほう」: a distinctive run of two characters picks one of the candidates
 
 
@@ -45,7 +46,7 @@ def read(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], *, 
 
     ``same_message``: ``q`` is a later part of the message whose earlier part left ``frame``; a
     part that fits the earlier part's subject as well as a new one stays with it."""
-    points_back = q.refers or q.subset or q.same_department or q.other_departments
+    points_back = q.refers or q.subset or q.plural_ref or q.same_department or q.other_departments
     if frame is None or not (frame.project_ids or frame.listed):
         lacks = points_back and not q.targets and not q.filters.any and not q.subject and q.operation is not Operation.MORE
         return Reading(q, needs_subject=lacks)
@@ -53,6 +54,9 @@ def read(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], *, 
         return Reading(q, carried=(T.CARRIED_MORE,))
     if q.subset and frame.listed:
         return _narrowing(ctx, q, frame)
+    if q.plural_ref and not q.targets and (frame.listed or len(frame.project_ids) > 1):
+        # 「その3つについて…」: every item of the previous list, its conditions kept for their indicators
+        return _carry(ctx, q, frame, frame.listed or frame.project_ids)
     if q.ordinal is not None and not q.targets:
         picked = _ordinal(ctx, q, frame)
         if picked is not None:
@@ -63,6 +67,10 @@ def read(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], *, 
             return moved
     if q.targets:
         return _ellipsis(ctx, q, frame) if _only_a_subject(q) and frame.fields else Reading(q)
+    if (same_message and q.operation in (Operation.LIST, Operation.COUNT) and not q.filters.any and not q.subject
+            and frame.operation in LIST_OPERATIONS):
+        # 「…はいくつ？事業名を一覧にして」: the second ask shows the set the first one counted
+        return Reading(q.with_(filters=frame.filters), carried=(T.CARRIED_LIST.format(n=len(frame.listed)),))
     if q.filters.any or q.operation in (Operation.LIST, Operation.COUNT, Operation.GROUP, Operation.SUMMARY,
                                         Operation.EXTREME):
         return Reading(q)

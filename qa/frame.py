@@ -7,7 +7,9 @@ was typed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+
+from qa.query import Filters
 
 
 @dataclass(frozen=True)
@@ -21,13 +23,9 @@ class Frame:
     remaining: tuple[str, ...] = ()  # further candidates for 「ほかには？」
     operation: str | None = None  # qa.query.Operation value
     fields: tuple[str, ...] = ()  # qa.query.Field values asked
-    goals: tuple[int, ...] = ()
-    policies: tuple[str, ...] = ()
-    departments: tuple[str, ...] = ()
-    status: str | None = None  # corpus.records.Status value of a status filter
-    plan_word: str | None = None
+    filters: Filters = field(default_factory=Filters)  # the conditions that selected ``listed``
     years: tuple[str, ...] = ()
-    first: tuple[str, ...] = ()  # the conversation's first target (「最初に聞いた事業」)  # content words of the last question's subject (障がい), for 「ほかの課にも」
+    first: tuple[str, ...] = ()  # the conversation's first target (「最初に聞いた事業」)
     language: str = "ja"
 
     @property

@@ -42,6 +42,7 @@ class Focus(str, Enum):
     TIME = "time"  # a time of day (何時まで)
     DATE = "date"  # a date or period (いつから)
     NAME = "name"  # a person's name
+    TITLE = "title"  # the name of a thing: a publication, an event, a place (「何という名前」)
     CONTACT = "contact"  # phone number, address, URL
     BREAKDOWN = "breakdown"  # a breakdown of a figure into categories
     OTHER_CITY = "other_city"  # another municipality than the document's
@@ -80,11 +81,13 @@ class Filters:
     indicator_count: NumberCondition | None = None  # 「指標が一つしかない事業」
     unit: str | None = None  # indicators measured in this unit (「単位が件の指標」, % for 割合)
     within: tuple[str, ...] = ()  # 「その中で」: only these projects (the previous answer's list)
+    topic: tuple[str, ...] = ()  # words a project's text must contain (「障がいのある子ども向け」「コロナに触れている」)
+    topic_field: str = "about"  # where: "about" (name, content, indicators), "explanation", "comment"
 
     @property
     def on_projects(self) -> bool:
         return bool(self.goals or self.policies or self.departments or self.exclude_departments or self.within
-                    or self.has_comment is not None or self.indicator_count is not None)
+                    or self.topic or self.has_comment is not None or self.indicator_count is not None)
 
     @property
     def on_indicators(self) -> bool:
@@ -124,6 +127,7 @@ class Query:
     others: bool = False  # 「ほかの」: exclude what was already shown
     subset: bool = False  # 「その中で」: narrows the previous list
     each: bool = False  # 「それぞれ」「両方」: every item of the previous answer
+    plural_ref: bool = False  # 「その3つ」「それら」: every item of the previous list
     same_department: bool = False  # 「同じ課」「その課」
     other_departments: bool = False  # 「ほかの課」
     elliptic: bool = False  # short and naming nothing (「じゃあ二つ目のは？」「今後の課題は？」)

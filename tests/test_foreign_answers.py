@@ -131,6 +131,17 @@ def test_english_words_that_only_look_like_an_asked_amount_or_date(engine, quest
     assert ans.status is AnswerStatus.ANSWERED and first_line(ans).startswith(opening("en", "intro"))
 
 
+@pytest.mark.parametrize("lang, question", [
+    ("en", "Does Koganei offer postpartum care with overnight stays, and since when?"),
+    ("zh-Hans", "产后护理有住宿服务吗？从什么时候开始的？"),
+])
+def test_an_asked_date_the_programme_states_is_quoted(engine, lang, question):
+    # the term base's concepts (宿泊) describe the programme, not the fact asked: they pick no evidence
+    ans = engine.answer(question)
+    assert ans.status is AnswerStatus.ANSWERED and names(ans)[0] == "産後ケア事業"
+    assert opening(lang, "stated") in ans.text and "令和2年10月から開始" in ans.text
+
+
 def test_an_english_amount_the_document_does_not_state_is_no_answer(engine):
     ans = engine.answer("How much does postpartum care cost?")
     assert ans.status is AnswerStatus.NO_ANSWER and first_line(ans).startswith(opening("en", "focus_missing"))

@@ -252,7 +252,8 @@ def pages(plan):
 def test_turn_html_one_numbering_for_text_and_sources(pages):
     a = FakeEngine()("児童館の来館者数は？")
     html = render.turn_html(Turn("t1", "児童館の来館者数は？", a), pages, "tok")
-    text_cites = re.findall(r'class="planqa-cite" data-n="(\d)"', html)
+    normal = html.split('class="planqa-answer-text planqa-normal"')[1].split('class="planqa-answer-plain')[0]
+    text_cites = re.findall(r'class="planqa-cite" data-n="(\d)"', normal)
     list_cites = re.findall(r'class="planqa-cite planqa-cite-item" data-n="(\d)"', html)
     assert text_cites == ["2", "1"] and list_cites == ["1", "2"]
     # each link carries the passage's place on its page
@@ -268,8 +269,8 @@ def test_turn_html_escapes_the_question_everywhere(pages):
     a = make_answer(XSS, f"「{XSS}」について", sources=(Citation(XSS, XSS, 1, XSS, (XSS,)),))
     html = render.turn_html(Turn("t", XSS, a), pages)
     assert "<img" not in html and "<script" not in html
-    assert no_raw_tags(html, {"article", "div", "span", "p", "strong", "button", "section", "h3", "ol", "li",
-                              "mark", "form", "label", "textarea", "br"})
+    assert no_raw_tags(html, {"article", "div", "span", "p", "strong", "button", "section", "h2", "ol", "li", "details",
+                              "summary", "mark", "form", "label", "textarea", "br", "ruby", "rt"})
 
 
 def test_low_confidence_is_said_plainly_with_choices(pages):
@@ -331,7 +332,8 @@ def test_handler_refuses_empty_and_long_questions_and_keeps_the_text():
     h = handler(engine)
     for q, words in (("  ", S.EMPTY_QUESTION), ("あ" * 2001, "2,001文字")):
         md, data, html, frame, box, notice = h(q, None, "")
-        assert words in md and data["status"] == "refused" and words in notice
+        # the page says why before sending; the server's notice is cleared so it is not said twice
+        assert words in md and data["status"] == "refused" and notice == ""
         assert all(isinstance(v, type(gr.skip())) for v in (html, frame, box))  # the typed text stays
     assert engine.calls == []
 
@@ -434,3 +436,106 @@ def test_api_round_trip_in_process(plan, planqa_env):
 def test_api_markdown_never_carries_raw_html():
     md = render.answer_markdown(make_answer("q", f"「{XSS}」", sources=(Citation("児童館事業", "結果の説明", 2, "…"),)))
     assert "<" not in md and "&lt;img" in md and md.endswith("[1] 児童館事業・結果の説明（p.2）")
+
+
+# --- every reader: chips, one of list or table, reading line, languages, plain Japanese ----------
+
+
+def test_chips_replace_the_printed_label_before_them(pages):
+    a = FakeEngine()("R2で計画を下回った事業は？")
+    assert "（p.1 虐待対応事業・結果の説明）[1]" in a.text
+    text = render.chip_text(a)
+    assert "（p.1 虐待対応事業・結果の説明）" not in text and "[1]" in text
+    assert not re.search(r"（p\.\d+ [^）]*）\[\d+\]", text)
+    # the label is still what the chip says to a screen reader and in the 出典 list
+    html = render.turn_html(Turn("t", a.question, a), pages)
+    assert 'aria-label="出典1：虐待対応事業・結果の説明（p.1）（資料のページを表示）"' in html
+    # the API and a saved conversation keep the engine's text as it is
+    assert "（p.1 虐待対応事業・結果の説明）[1]" in render.answer_markdown(a)
+
+
+def test_an_answer_shows_its_indicators_once(pages):
+    listed = FakeEngine()("R2で計画を下回った事業は？")
+    html = render.answer_html(listed, pages)
+    # the text lists every row: the table is folded away (one tap), its CSV stays
+    assert '<details class="planqa-table-details">' in html and 'class="planqa-download"' in html
+    assert html.count("<table") == 1 and "<details class=\"planqa-table-details\" open" not in html
+    only_table = make_answer("q", "指標の状況です。", indicators=(row(),))
+    html = render.answer_html(only_table, pages)
+    assert "planqa-table-details" not in html and "<table" in html
+
+
+def test_the_reading_line_stands_apart_from_the_answer(pages):
+    engine = FakeEngine()
+    first = engine("児童館の来館者数は？")
+    a = engine("その会議意見は？", frame=first.frame)
+    html = render.answer_html(a, pages)
+    reading = a.interpretation.text
+    assert f'<span class="planqa-normal">{reading}</span>' in html and 'class="planqa-reading"' in html
+    normal = html.split('class="planqa-answer-text planqa-normal">')[1]
+    assert not normal.startswith(f"<p>{reading}")  # not repeated as the answer's first line
+    chip = re.search(r'<button type="button" class="planqa-carried" data-reask="([^"]*)"[^>]*>([^<]*)', html)
+    assert chip.group(1) == "その会議意見は？" and chip.group(2).startswith("前の質問の児童館事業について")
+    alone = engine("その会議意見は？")
+    assert alone.interpretation.carried == () and "planqa-carried" not in render.answer_html(alone, pages)
+
+
+def test_the_chip_asks_again_on_its_own_and_replaces_the_turn():
+    engine = FakeEngine()
+    h = handler(engine)
+    *_, frame, _box, _n = h("児童館の来館者数は？", None, "")
+    *_, carried_frame, _box, _n = h("その会議意見は？", frame, "")
+    assert engine.calls[-1][1] == frame
+    html, new_frame = h.standalone('{"question": "その会議意見は？", "turn": "t-old"}', "")
+    assert engine.calls[-1] == ("その会議意見は？", None, None)  # frame=None: on its own
+    assert 'data-replaces="t-old"' in html and "planqa-carried" not in html
+    assert new_frame == engine("その会議意見は？").frame and new_frame != carried_frame
+    import gradio as gr
+
+    for bad in ("", "not json", '{"question": 1}', '{"question": "  ", "turn": "x"}'):
+        assert all(isinstance(v, type(gr.skip())) for v in h.standalone(bad, ""))
+
+
+def test_answers_in_other_languages_say_so(pages):
+    a = FakeEngine()("What does the children's hall do?")
+    html = render.turn_html(Turn("t", a.question, a), pages)
+    assert '<div class="planqa-a" role="region" aria-label="回答" lang="en">' in html
+    assert '<span lang="ja">児童館事業</span>' in html and "planqa-answer-plain" not in html
+    assert render.lang_ja_html("丁寧 of 児童館", "zh") == "丁寧 of 児童館"  # Han alone is Chinese too
+    assert render.lang_ja_html("の児童館 <b>", "zh") == '<span lang="ja">の児童館</span> &lt;b&gt;'
+    ja = FakeEngine()("児童館の来館者数は？")
+    assert ' lang="' not in render.turn_html(Turn("t", ja.question, ja), pages).split('class="planqa-a"')[1][:60]
+
+
+def test_plain_japanese_rendering_has_furigana_on_every_kanji(pages):
+    a = FakeEngine()("R2で計画を下回った事業は？")
+    html = render.answer_html(a, pages)
+    plain_html = html.split('class="planqa-answer-plain planqa-plain">')[1].split('<section class="planqa-indicators')[0]
+    outside_ruby = re.sub(r"<ruby>.*?</ruby>", "", plain_html)
+    text_outside = re.sub(r"<[^>]+>", "", outside_ruby)
+    assert not re.search(r"[\u4e00-\u9fff]", re.sub(r'aria-label="[^"]*"|title="[^"]*"', "", text_outside))
+    assert "<ruby>虐待<rt>ぎゃくたい</rt></ruby>" in plain_html and "R2で" in plain_html
+    assert "漸増（少しずつ増やす）" in re.sub(r"<rt>[^<]*</rt>|</?ruby>", "", plain_html)
+
+
+def test_one_short_announcement_per_answer(pages):
+    a = FakeEngine()("R2で計画を下回った事業は？")
+    html = render.turn_html(Turn("t", a.question, a), pages)
+    said = re.search(r'data-announce="([^"]*)"', html).group(1)
+    assert said.startswith("回答が届きました。") and len(said) <= len("回答が届きました。") + render.ANNOUNCE_CHARS
+    assert "[" not in said
+
+
+def test_the_served_head_is_japanese():
+    from ui import head
+
+    template = ('<!doctype html><html\n\tlang="en" style="x"><head><meta charset="utf-8" />'
+                '<meta property="og:title" content="Gradio" />\n<meta\n property="og:image"\n content="https://x/y.jpg"\n />'
+                '<meta name="twitter:title" content="{{ config[\'title\'] }}" /><script>{{ config }}</script></head><body></body></html>')
+    info = head.page_head(documents())
+    out = head.rewrite(template, info)
+    assert 'lang="ja"' in out and 'lang="en"' not in out and "Gradio" not in out and "https://" not in out
+    assert f"<title>計画資料 Q&amp;A｜{documents()[0].label}</title>" in out
+    assert 'property="og:description" content="「小金井市' in out and "{{ config }}" in out
+    with pytest.raises(ValueError):
+        head.rewrite("<html><body></body></html>", info)

@@ -11,7 +11,7 @@ from corpus.loader import load_plan
 from corpus.records import Status
 from qa.compose import indicator_row
 from qa.frame import Frame
-from qa.types import Answer, AnswerStatus, Citation, Confidence, DocumentRef, ProjectRef
+from qa.types import Answer, AnswerStatus, Citation, Confidence, DocumentRef, Interpretation, ProjectRef
 
 
 def make_answer(question: str, text: str = "回答です。", **kw) -> Answer:
@@ -36,6 +36,10 @@ class FakeEngine:
         if self.fail:
             raise RuntimeError("engine exploded")
         plan = self.plan
+        if question.startswith("その"):
+            return self.follow_up(question, frame)
+        if question.isascii():
+            return self.english(question)
         if "下回" in question or "未達成" in question:
             return self.shortfall(question)
         if "あずけ" in question:
@@ -86,3 +90,34 @@ class FakeEngine:
         return make_answer(question, "\n".join(lines), intent="shortfall", indicators=rows, sources=sources,
                            followups=("児童館事業の結果の説明は？", "施策3-2の事業は？"),
                            frame=Frame(plan_ids=(plan.id,), project_ids=tuple(dict.fromkeys(p.id for p, _ in pairs))))
+
+    def follow_up(self, question: str, frame: Frame | None) -> Answer:
+        """「その会議意見は？」: about the frame's project (carried), or on its own without one."""
+        plan = self.plan
+        project = next((p for p in plan.projects if frame and p.id in frame.project_ids), None)
+        if project is None:
+            reading = Interpretation("「会議意見」を、この質問だけで読みました（前の質問から引き継いだものはありません）。")
+            return make_answer(question, reading.text + "\n\nどの事業の会議意見か分かりません。事業名を入れて質問してください。",
+                               status=AnswerStatus.NO_ANSWER, interpretation=reading,
+                               frame=Frame(plan_ids=(plan.id,)))
+        reading = Interpretation(f"{project.name}の子ども・子育て会議意見として読みました。", targets=(project.name,),
+                                 carried=(project.name,))
+        comment = project.council_comments[0] if project.council_comments else "記載はありません。"
+        return make_answer(
+            question, f"{reading.text}\n\n**{project.name}**への意見です。\n> {comment}\n（p.{project.page} {project.name}・子ども・子育て会議意見）[1]",
+            interpretation=reading,
+            sources=(Citation(project.name, "子ども・子育て会議意見", project.page, comment, (), plan.id),),
+            frame=Frame(plan_ids=(plan.id,), project_ids=(project.id,)),
+        )
+
+    def english(self, question: str) -> Answer:
+        plan = self.plan
+        p = plan.project_by_name("児童館事業")
+        return make_answer(
+            question,
+            f"The closest programme is **{p.name}** (department: 児童青少年課).\n\n"
+            f"- What it does (事業の内容): {p.content} （p.{p.page} {p.name}・事業の内容）[1]",
+            language="en",
+            sources=(Citation(p.name, "事業の内容", p.page, p.content, (), plan.id),),
+            frame=Frame(plan_ids=(plan.id,), project_ids=(p.id,), language="en"),
+        )

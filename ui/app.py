@@ -23,7 +23,7 @@ from corpus.loader import load_plans
 from corpus.records import Plan
 from qa.frame import Frame
 from qa.types import Answer, DocumentRef
-from ui import browse, chart, examples, render
+from ui import browse, chart, examples, head, render
 from ui import strings as S
 from ui.feedback import Context, FeedbackError, FeedbackStore, Signer
 from ui.render import PageIndex, Turn
@@ -65,7 +65,8 @@ def page_script() -> str:
             "thanks": S.FEEDBACK_THANKS, "commentThanks": S.FEEDBACK_COMMENT_THANKS,
             "feedbackFailed": S.FEEDBACK_FAILED, "viewerHint": S.VIEWER_HINT, "viewerNotFound": S.VIEWER_NOT_FOUND,
             "saveTitle": S.SAVE_TITLE, "savedAt": S.SAVED_AT, "saveFile": S.SAVE_CHAT_FILE,
-            "nothingToSave": S.NOTHING_TO_SAVE,
+            "nothingToSave": S.NOTHING_TO_SAVE, "connectionLost": S.CONNECTION_LOST,
+            "reconnected": S.RECONNECTED, "resend": S.RESEND, "tabList": S.TAB_LIST_LABEL,
         },
     }
     js = _SCRIPT.read_text(encoding="utf-8").replace("__PLANQA_CONFIG__", json.dumps(config, ensure_ascii=False))
@@ -133,9 +134,10 @@ class ChatHandler:
         question = question or ""
         refused = self.refusal(question)
         if refused:
-            # The typed text stays in the box so it can be shortened, not lost.
+            # The typed text stays in the box so it can be shortened, not lost. The page has said
+            # why already (it checks before sending), so the notice is cleared, not said twice.
             data = {"question": question[:200], "status": "refused", "answer": refused}
-            return refused, data, gr.skip(), gr.skip(), gr.skip(), notice_html(refused)
+            return refused, data, gr.skip(), gr.skip(), gr.skip(), ""
         plan_ids = (document,) if document else None
         turn = self.reply(question, frame, plan_ids)
         html = render.turn_html(turn, self.pages, self.token(turn, plan_ids))
@@ -145,11 +147,35 @@ class ChatHandler:
         a = turn.answer
         return render.answer_markdown(a), a.to_json(), html, a.frame, "", ""
 
+    def standalone(self, request: str | None, document: str | None) -> tuple:
+        """The same question asked again without the conversation: (turn HTML replacing the old one, frame).
+
+        ``request`` is the page's JSON {"question", "turn"}: the question as first asked and the
+        id of the turn its new answer replaces. The session's frame becomes the new answer's.
+        """
+        try:
+            payload = json.loads(request or "")
+            question, old = str(payload["question"]), str(payload["turn"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("a re-ask without {question, turn} was ignored")
+            return gr.skip(), gr.skip()
+        if self.refusal(question):
+            return gr.skip(), gr.skip()
+        plan_ids = (document,) if document else None
+        turn = self.reply(question, None, plan_ids)
+        html = render.turn_html(turn, self.pages, self.token(turn, plan_ids), replaces=old)
+        return html, (turn.answer.frame if turn.answer is not None else None)
+
 
 def static_log_html(pages: PageIndex) -> str:
-    """The log the script fills, the cited-page viewer, and the page texts it shows."""
+    """The log the script fills, the cited-page viewer, and the page texts it shows.
+
+    The log is a ``role="log"`` that does not read itself aloud (an answer can be thousands of
+    characters); ``#planqa-announce`` says one short line per answer instead.
+    """
     return (
-        f'<div id="planqa-log" aria-live="polite" aria-label="{render.escape(S.CHAT_LABEL)}"></div>'
+        f'<div id="planqa-log" role="log" aria-live="off" aria-label="{render.escape(S.CHAT_LABEL)}"></div>'
+        '<div id="planqa-announce" class="planqa-sr" role="status" aria-live="polite"></div>'
         '<dialog id="planqa-viewer" aria-labelledby="planqa-viewer-title">'
         '<div class="planqa-viewer-head"><div>'
         '<h2 class="planqa-viewer-title" id="planqa-viewer-title"></h2>'
@@ -168,7 +194,11 @@ def status_html() -> str:
 
 
 def header_html() -> str:
-    return f'<h1>{render.escape(S.HEADER_TITLE)}</h1>'
+    """Skip link (the first Tab stop), the title, and the やさしい日本語 switch (off by default)."""
+    return (f'<a class="planqa-skip" href="#planqa-composer">{render.escape(S.SKIP_TO_QUESTION)}</a>'
+            f'<div class="planqa-title-row"><h1>{render.escape(S.HEADER_TITLE)}</h1>'
+            '<button type="button" id="planqa-plain-toggle" aria-pressed="false" '
+            f'title="{render.escape(S.PLAIN_TOGGLE_HINT)}">{render.ruby_html(S.PLAIN_TOGGLE)}</button></div>')
 
 
 def start_for(plans: Sequence[Plan], docs: Sequence[DocumentRef], choice: str) -> str:
@@ -206,6 +236,7 @@ def build_app(
     signer = Signer()
     store = feedback or FeedbackStore()
     handler = ChatHandler(answer_fn or qa_answer, pages, signer)
+    head.install(head.page_head(docs))
     first = plans[0]
     doc_choices = [(S.DOCUMENT_ALL.format(n=len(docs)), ALL_DOCUMENTS)] + [(d.label, d.plan_id) for d in docs]
     default_doc = ALL_DOCUMENTS
@@ -232,10 +263,12 @@ def build_app(
         document_state = gr.State(default_doc)
         with gr.Row(elem_id="planqa-header", equal_height=False):
             gr.HTML(header_html(), elem_id="planqa-title", container=False, js_on_load=None, min_width=240)
+            # one document: nothing to choose, so no selector taking a phone's screen
             document = gr.Dropdown(doc_choices, value=default_doc, label=S.DOCUMENT_LABEL, elem_id="planqa-document",
-                                   interactive=True, scale=0, min_width=260, filterable=False)
-        with gr.Tabs(elem_id="planqa-tabs"):
-            with gr.Tab(S.TAB_CHAT, id="chat"):
+                                   interactive=True, scale=0, min_width=260, filterable=False, visible=len(docs) > 1)
+        # "wrap": every tab stays in the tab list on a small phone (no overflow menu)
+        with gr.Tabs(elem_id="planqa-tabs", overflow_behavior="wrap"):
+            with gr.Tab(S.TAB_CHAT, id="chat", elem_id="planqa-tab-chat"):
                 start = gr.HTML(start_for(plans, docs, default_doc), elem_id="planqa-start", js_on_load=None)
                 gr.HTML(static_log_html(pages), elem_id="planqa-conversation", js_on_load=None)
                 latest = gr.HTML(
@@ -260,8 +293,11 @@ def build_app(
                 # Outputs only the API reads: the reply as Markdown and the answer as JSON.
                 answer_md = gr.Markdown(visible=False, label="回答")
                 answer_data = gr.JSON(visible=False, label="回答JSON")
+                # The page's way to ask a question again without the conversation (the carried-topic chip)
+                reask_request = gr.Textbox(visible="hidden", elem_id="planqa-reask-request", label="reask")
+                reask_send = gr.Button(visible="hidden", elem_id="planqa-reask-send")
 
-            with gr.Tab(S.TAB_PROJECTS, id="projects"):
+            with gr.Tab(S.TAB_PROJECTS, id="projects", elem_id="planqa-tab-projects"):
                 with gr.Row():
                     goal_filter = gr.Dropdown(browse.goal_choices(first), value=browse.ALL, label=S.FILTER_GOAL,
                                               filterable=False)
@@ -271,10 +307,10 @@ def build_app(
                                                 filterable=False)
                 project_list = gr.HTML(browse.project_list_html(first), elem_id="planqa-projects", js_on_load=None)
 
-            with gr.Tab(S.TAB_COMMENTS, id="comments"):
+            with gr.Tab(S.TAB_COMMENTS, id="comments", elem_id="planqa-tab-comments"):
                 comments = gr.HTML(browse.comments_html(first), elem_id="planqa-comments", js_on_load=None)
 
-            with gr.Tab(S.TAB_CHART, id="chart"):
+            with gr.Tab(S.TAB_CHART, id="chart", elem_id="planqa-tab-chart"):
                 only_short = gr.Checkbox(False, label=S.CHART_ONLY_SHORT)
                 chart_view = gr.HTML(chart.chart_html(first), elem_id="planqa-chart", js_on_load=None)
 
@@ -292,6 +328,10 @@ def build_app(
             api_description="質問（日本語）に答えます。1つ目の出力が回答のMarkdown、2つ目が回答のJSONです。",
             show_progress="hidden",
         ).then(fn=None, js="() => { window.planqa && window.planqa.settle(); }", api_visibility="private")
+
+        reask_send.click(handler.standalone, [reask_request, document_state], [latest, frame_state],
+                         api_visibility="private", show_progress="hidden").then(
+            fn=None, js="() => { window.planqa && window.planqa.settle(); }", api_visibility="private")
 
         def reset() -> tuple:
             return None, "", "", ""

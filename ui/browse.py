@@ -12,7 +12,7 @@ from corpus.views import STATUS_ICONS
 from qa.compose import indicator_row
 from ui import export
 from ui import strings as S
-from ui.render import escape, indicator_table_html, passage_text
+from ui.render import escape, indicator_table_html, passage_text, scroll_box
 
 ALL = ""  # filter value meaning "no filter"
 
@@ -131,13 +131,13 @@ def comments_html(plan: Plan) -> str:
         projects = [p for p in plan.projects if p.goal == g.number]
         if not projects:
             continue
-        out.append(f'<h3 class="planqa-goal">{escape(g.label)} {escape(g.title)}</h3>')
+        out.append(f'<h2 class="planqa-goal">{escape(g.label)} {escape(g.title)}</h2>')
         for p in projects:
             cls = "planqa-comment-project" + ("" if p.council_comments else " planqa-no-comments")
             out.append(f'<section class="{cls}">')
             out.append(
-                f'<h4>{escape(p.name)} <span class="planqa-meta">施策{escape(p.policy)}・'
-                f'{escape("・".join(p.departments))}・{escape(S.PAGE.format(page=p.page))}</span></h4>'
+                f'<h3>{escape(p.name)} <span class="planqa-meta">施策{escape(p.policy)}・'
+                f'{escape("・".join(p.departments))}・{escape(S.PAGE.format(page=p.page))}</span></h3>'
             )
             out.append(_comments_html(p))
             out.append("</section>")
@@ -164,18 +164,18 @@ def project_detail_html(project: Project | None) -> str:
         return f'<p class="planqa-empty">{escape(S.PROJECT_DETAIL_HINT)}</p>'
     out = [
         '<div class="planqa-detail">',
-        f"<h4>{escape(S.DETAIL_CONTENT)}</h4><p>{_paragraphs(project.content)}</p>",
+        f"<h2>{escape(S.DETAIL_CONTENT)}</h2><p>{_paragraphs(project.content)}</p>",
     ]
     if project.indicators:
         rows = [indicator_row(project, i) for i in project.indicators]
-        out.append(f"<h4>{escape(S.DETAIL_INDICATORS)}</h4>"
-                   f'<div class="planqa-table-scroll">{indicator_table_html(rows, show_project=False)}</div>')
-    out.append(f"<h4>{escape(S.DETAIL_RESULT)}</h4>")
+        out.append(f"<h2>{escape(S.DETAIL_INDICATORS)}</h2>"
+                   + scroll_box(indicator_table_html(rows, show_project=False), f"{project.name} {S.DETAIL_INDICATORS}"))
+    out.append(f"<h2>{escape(S.DETAIL_RESULT)}</h2>")
     if project.result_explanation:
         out.append(f"<p>{_paragraphs(project.result_explanation)}</p>")
     else:
         out.append(f'<p class="planqa-muted">{escape(S.NO_RESULT_EXPLANATION)}</p>')
-    out.append(f"<h4>{escape(S.DETAIL_COMMENTS)}</h4>")
+    out.append(f"<h2>{escape(S.DETAIL_COMMENTS)}</h2>")
     out.append(_comments_html(project))
     out.append("</div>")
     return "".join(out)

@@ -2,7 +2,9 @@
 
 No plotting library: bars are plain HTML built from escaped text, so labels keep their real
 size on a phone, follow the light or dark palette, and need nothing downloaded. Each
-indicator is scaled on its own (units differ).
+indicator is scaled on its own (units differ): a bar's width is its share of a track that spans
+the row, so the larger value fills the track and the other is drawn to scale (``data-value``
+carries the figure, for the test that measures it).
 """
 from __future__ import annotations
 
@@ -93,10 +95,12 @@ def indicator_chart_html(rows: list[ChartRow]) -> str:
             f'<span class="planqa-chart-name">{escape(r.name)}</span></div>'
             '<div class="planqa-chart-bars">'
             f'<div class="planqa-bar-line"><span class="planqa-bar-year">H30</span>'
-            f'<span class="planqa-bar planqa-bar-base" style="width:{wb:.1f}%"></span>'
+            f'<span class="planqa-bar-track"><span class="planqa-bar planqa-bar-base" style="width:{wb:.2f}%"'
+            f' data-value="{r.baseline:g}"></span></span>'
             f'<span class="planqa-bar-value">{escape(r.baseline_text + unit)}</span></div>'
             f'<div class="planqa-bar-line"><span class="planqa-bar-year">R2</span>'
-            f'<span class="planqa-bar planqa-bar-{st}" style="width:{wr:.1f}%"></span>'
+            f'<span class="planqa-bar-track"><span class="planqa-bar planqa-bar-{st}" style="width:{wr:.2f}%"'
+            f' data-value="{r.result:g}"></span></span>'
             f'<span class="planqa-bar-value planqa-strong">{escape(r.result_text + unit)}</span></div></div>'
             f'<div class="planqa-chart-status"><span class="planqa-chart-ratio">{escape(ratio)}</span>'
             f'<span class="planqa-badge planqa-st-{st}">{escape(STATUS_ICONS[r.status] + " " + STATUS_LABELS[r.status])}</span></div>'

@@ -19,14 +19,19 @@ _TOKEN = re.compile(r"(\*\*|\[\d{1,3}\])")
 _CITE = re.compile(r"\[(\d{1,3})\]")
 
 CiteFn = Callable[[int], "str | None"]  # n -> HTML of the citation link, None when n is unknown
+TextFn = Callable[[str], str]  # a piece of plain text -> its HTML (escaped; may add <ruby> or lang spans)
 
 
 def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def inline_html(line: str, cite: CiteFn | None = None) -> str:
-    """One line: escaped text, ``**…**`` as <strong> when closed on the line, ``[n]`` via ``cite``."""
+def inline_html(line: str, cite: CiteFn | None = None, text: TextFn | None = None) -> str:
+    """One line: escaped text, ``**…**`` as <strong> when closed on the line, ``[n]`` via ``cite``.
+
+    ``text`` turns each piece of plain text into HTML (default: escaped as it is); it must escape.
+    """
+    text = text or escape
     parts = _TOKEN.split(line)
     # a ** opens bold only if another ** follows it on the same line
     markers = [i for i, p in enumerate(parts) if p == "**"]
@@ -44,12 +49,16 @@ def inline_html(line: str, cite: CiteFn | None = None) -> str:
             link = cite(int(m.group(1))) if cite else None
             out.append(link if link is not None else escape(part))
             continue
-        out.append(escape(part))
+        if part:
+            out.append(text(part))
     return "".join(out)
 
 
-def to_html(text: str, cite: CiteFn | None = None) -> str:
-    """The whole answer as HTML blocks: <p> (lines joined by <br>), nested <ul>, <blockquote>."""
+def to_html(text: str, cite: CiteFn | None = None, text_html: TextFn | None = None) -> str:
+    """The whole answer as HTML blocks: <p> (lines joined by <br>), nested <ul>, <blockquote>.
+
+    ``text_html`` renders each piece of plain text (see ``inline_html``).
+    """
     out: list[str] = []
     para: list[str] = []
     quote: list[str] = []
@@ -88,15 +97,15 @@ def to_html(text: str, cite: CiteFn | None = None) -> str:
                     out.append("</li></ul>")
                     depth -= 1
                 out.append("</li><li>")
-            out.append(inline_html(bullet.group(2), cite))
+            out.append(inline_html(bullet.group(2), cite, text_html))
             continue
         q = _QUOTE.match(line)
         if q:
             close_para(), close_list()
-            quote.append(inline_html(q.group(1), cite))
+            quote.append(inline_html(q.group(1), cite, text_html))
             continue
         close_quote(), close_list()
-        para.append(inline_html(line.strip(), cite))
+        para.append(inline_html(line.strip(), cite, text_html))
     close_para(), close_quote(), close_list()
     return "".join(out)
 

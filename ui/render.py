@@ -16,6 +16,7 @@ from corpus.pages import locate, plan_pages
 from corpus.records import STATUS_LABELS, Plan, Status
 from corpus.views import STATUS_ICONS
 from corpus.pages import merge_spans
+from qa import plain
 from qa.types import Answer, AnswerStatus, Citation, Confidence, IndicatorRow
 from ui import export, markup
 from ui import strings as S
@@ -60,6 +61,29 @@ def printed_label(c: Citation) -> str:
 def numbered_text(answer: Answer) -> str:
     """The answer text with every citation numbered [n] (added where the engine printed labels only)."""
     return markup.number_citations(answer.text.strip(), [printed_label(c) for c in answer.sources])
+
+
+def chip_text(answer: Answer) -> str:
+    """The numbered text as the page shows it: a printed label right before its own [n] is dropped.
+
+    The chip [n] names the same project, section and page (in its label and in the 出典 list),
+    so 「…と減少） （p.7 児童館事業・結果の説明）[2]」 reads 「…と減少）[2]」 on the page.
+    """
+    text = numbered_text(answer)
+    for n, c in enumerate(answer.sources, 1):
+        text = re.sub(r"[ \u3000]*" + re.escape(printed_label(c)) + re.escape(f"[{n}]"), f"[{n}]", text)
+    return text
+
+
+def reading_and_body(answer: Answer, text: str) -> tuple[str | None, str]:
+    """(how the question was read, the rest of the text): the reading is the text's first line."""
+    reading = answer.interpretation.text.strip() if answer.interpretation and answer.interpretation.text else None
+    if not reading:
+        return None, text
+    first, _, rest = text.partition("\n")
+    if first.strip() == reading:
+        return reading, rest.lstrip("\n")
+    return reading, text
 
 
 def _with_sources(answer: Answer) -> str:
@@ -209,6 +233,11 @@ def indicator_table_html(rows: Sequence[IndicatorRow], *, show_project: bool = T
     return "".join(out)
 
 
+def scroll_box(inner: str, label: str) -> str:
+    """A sideways-scrolling box for a wide table, reachable and scrollable by keyboard too."""
+    return f'<div class="planqa-table-scroll" tabindex="0" role="region" aria-label="{escape(label)}">{inner}</div>'
+
+
 def _td(cell: str | tuple[str, int]) -> str:
     if isinstance(cell, tuple):
         content, span = cell
@@ -270,6 +299,9 @@ def ask_button(question: str, cls: str = "planqa-ask") -> str:
     return f'<button type="button" class="{cls}" data-ask="{escape(question)}">{escape(question)}</button>'
 
 
+SOURCES_OPEN_MAX = 3  # a longer 出典 list starts folded (its [n] chips in the text open each page)
+
+
 def sources_list_html(answer: Answer, pages: PageIndex) -> str:
     if not answer.sources:
         return ""
@@ -284,18 +316,122 @@ def sources_list_html(answer: Answer, pages: PageIndex) -> str:
             f'<span class="planqa-source-page">（{escape(S.PAGE.format(page=c.page))}）</span></button>'
             f'<p class="planqa-source-text">{highlight(passage_text(c.text), c.terms)}</p></li>'
         )
-    return (f'<section class="planqa-sources"><h3>{escape(S.SOURCES_HEADING)}</h3>'
-            f'<ol class="planqa-source-list">{"".join(items)}</ol></section>')
+    is_open = " open" if len(answer.sources) <= SOURCES_OPEN_MAX else ""
+    return (f'<details class="planqa-sources"{is_open}><summary><h2 class="planqa-h">'
+            f'{escape(S.SOURCES_HEADING.format(n=len(answer.sources)))}</h2></summary>'
+            f'<ol class="planqa-source-list">{"".join(items)}</ol></details>')
+
+
+_LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+_JA_RUN = re.compile(r"[\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff5e\u3000-\u303f・ー]+")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_JA_CHARS = re.compile(r"[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def answer_lang(answer: Answer) -> str:
+    """The answer's language as an HTML lang value ("ja" when unknown or malformed)."""
+    lang = (answer.language or "ja").strip()
+    return lang if _LANG.fullmatch(lang) else "ja"
+
+
+def lang_ja_html(text: str, lang: str) -> str:
+    """Escaped text of an answer in another language, with its Japanese quotes marked lang="ja".
+
+    A screen reader then reads 児童館事業 with a Japanese voice inside an English sentence. In a
+    Chinese answer only runs with kana are Japanese (Han characters alone are Chinese too).
+    """
+    out: list[str] = []
+    pos = 0
+    for m in _JA_RUN.finditer(text):
+        run = m.group()
+        japanese = _KANA.search(run) if lang.startswith("zh") else _JA_CHARS.search(run)
+        if not japanese:
+            continue
+        out.append(escape(text[pos:m.start()]))
+        out.append(f'<span lang="ja">{escape(run)}</span>')
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def ruby_html(text: str) -> str:
+    """Escaped text with furigana: every piece written with kanji as <ruby>…<rt>reading</rt></ruby>."""
+    out = []
+    for p in plain.furigana(text):
+        if p.reading:
+            out.append(f"<ruby>{escape(p.text)}<rt>{escape(p.reading)}</rt></ruby>")
+        else:
+            out.append(escape(p.text))
+    return "".join(out)
+
+
+def shows_rows_as_list(text: str, rows: Sequence[IndicatorRow]) -> bool:
+    """Whether the text already lists every indicator row on a bullet line of its own."""
+    bullets = [line for line in text.split("\n") if line.lstrip().startswith(("- ", "・"))]
+    return bool(rows) and all(any(r.name in b and (r.project in b or r.project in text) for b in bullets) for r in rows)
+
+
+def indicators_html(answer: Answer, text: str) -> str:
+    """The indicator table and its CSV; folded away when the text already lists the same rows.
+
+    An answer shows its indicators once: as the text's list (with its citations) when it has
+    one, the table a tap away for those who want the columns; otherwise as the table.
+    """
+    rows = list(answer.indicators)
+    if not rows:
+        return ""
+    table = scroll_box(indicator_table_html(rows), S.INDICATORS_HEADING)
+    csv = export.download_link(export.indicators_csv_url(rows), S.CSV_INDICATORS_FILE, S.CSV_INDICATORS)
+    if shows_rows_as_list(text, rows):
+        return (f'<section class="planqa-indicators planqa-indicators-folded"><details class="planqa-table-details">'
+                f'<summary>{escape(S.TABLE_SHOW.format(n=len(rows)))}</summary>{table}</details>{csv}</section>')
+    return f'<section class="planqa-indicators"><h2 class="planqa-h">{escape(S.INDICATORS_HEADING)}</h2>{table}{csv}</section>'
+
+
+def carried_chip(answer: Answer) -> str:
+    """「前の質問の〇〇について ✕」: one tap asks the same question again on its own."""
+    carried = answer.interpretation.carried if answer.interpretation else ()
+    if not carried:
+        return ""
+    topic = "・".join(carried)
+    label = S.CARRIED_CHIP.format(topic=topic)
+    return (f'<button type="button" class="planqa-carried" data-reask="{escape(answer.question)}" '
+            f'aria-label="{escape(S.CARRIED_CHIP_ACTION.format(topic=topic))}">'
+            f'{escape(label)} <span aria-hidden="true">✕</span></button>')
+
+
+def announcement(answer: Answer, text: str) -> str:
+    """What a screen reader hears when the answer arrives: its first line, shortened."""
+    first = next((line for line in markup.to_plain(text).split("\n") if line.strip()), "")
+    first = re.sub(r"\[\d+\]", "", first).strip(" ・-")
+    if len(first) > ANNOUNCE_CHARS:
+        first = first[: ANNOUNCE_CHARS - 1] + "…"
+    return S.ANNOUNCE.format(text=first)
+
+
+ANNOUNCE_CHARS = 80
 
 
 def answer_html(answer: Answer, pages: PageIndex) -> str:
-    """The answer's body: confidence note, text with [n] links, choices, table, sources."""
+    """The answer's body: reading line, confidence note, text with [n] links, choices, table, sources.
+
+    Japanese answers carry a second rendering of the text in plain Japanese (furigana, shorter
+    sentences), shown instead of the first when the page's やさしい日本語 switch is on.
+    """
     sources = answer.sources
 
     def cite(n: int) -> str | None:
         return cite_button(n, sources[n - 1], pages) if 1 <= n <= len(sources) else None
 
+    lang = answer_lang(answer)
+    reading, text = reading_and_body(answer, chip_text(answer))
     out = []
+    if reading:
+        out.append(f'<p class="planqa-reading"><span class="planqa-sr">{escape(S.READING_LABEL)}</span>'
+                   + (f'<span class="planqa-normal">{escape(reading)}</span><span class="planqa-plain">{ruby_html(reading)}</span>'
+                      if lang == "ja" else escape(reading))
+                   + "</p>")
+    out.append(carried_chip(answer))
     low = getattr(answer.confidence, "value", answer.confidence) == Confidence.LOW.value
     if low:
         out.append(f'<p class="planqa-lowconf" role="note"><span aria-hidden="true">⚠</span> {escape(S.LOW_CONFIDENCE)}</p>')
@@ -304,13 +440,12 @@ def answer_html(answer: Answer, pages: PageIndex) -> str:
         out.append(f'<div class="planqa-choices" role="group" aria-label="{escape(S.CHOICES_HEADING)}">'
                    f'<p class="planqa-choices-heading">{escape(S.CHOICES_HEADING)}</p>'
                    + "".join(ask_button(q, "planqa-ask planqa-choice") for q in answer.choices) + "</div>")
-    out.append(f'<div class="planqa-answer-text">{markup.to_html(numbered_text(answer), cite)}</div>')
-    if answer.indicators:
-        rows = list(answer.indicators)
-        out.append(f'<section class="planqa-indicators"><h3>{escape(S.INDICATORS_HEADING)}</h3>'
-                   f'<div class="planqa-table-scroll">{indicator_table_html(rows)}</div>'
-                   + export.download_link(export.indicators_csv_url(rows), S.CSV_INDICATORS_FILE, S.CSV_INDICATORS)
-                   + "</section>")
+    if lang == "ja":
+        out.append(f'<div class="planqa-answer-text planqa-normal">{markup.to_html(text, cite)}</div>')
+        out.append(f'<div class="planqa-answer-plain planqa-plain">{markup.to_html(plain.simplify(text), cite, ruby_html)}</div>')
+    else:
+        out.append(f'<div class="planqa-answer-text">{markup.to_html(text, cite, lambda t: lang_ja_html(t, lang))}</div>')
+    out.append(indicators_html(answer, text))
     out.append(sources_list_html(answer, pages))
     if answer.followups:
         out.append(f'<div class="planqa-followups" role="group" aria-label="{escape(S.FOLLOWUPS_HEADING)}">'
@@ -339,21 +474,31 @@ def question_html(question: str) -> str:
             f'<p>{text_html(shown)}</p></div>')
 
 
-def turn_html(turn: Turn, pages: PageIndex, feedback_token: str = "") -> str:
-    """One exchange as an <article>: question, answer, and what copy/save/feedback need."""
+def turn_html(turn: Turn, pages: PageIndex, feedback_token: str = "", *, replaces: str = "") -> str:
+    """One exchange as an <article>: question, answer, and what copy/save/feedback need.
+
+    ``replaces`` names the turn this one takes the place of (the same question asked again on
+    its own); ``data-announce`` is the short line a screen reader hears when it arrives.
+    """
+    lang = ""
     if turn.answer is not None:
         a = turn.answer
         status = a.status.value if isinstance(a.status, AnswerStatus) else str(a.status)
         body = answer_html(a, pages) + actions_html()
         extra = (f' data-status="{escape(status)}" data-copy="{escape(answer_plain(a))}"'
-                 f' data-feedback="{escape(feedback_token)}"')
+                 f' data-feedback="{escape(feedback_token)}"'
+                 f' data-announce="{escape(announcement(a, reading_and_body(a, chip_text(a))[1]))}"')
+        if answer_lang(a) != "ja":
+            lang = f' lang="{escape(answer_lang(a))}"'
     else:
         body = f'<p class="planqa-error" role="alert">{escape(turn.message or S.ERROR)}</p>'
-        extra = ' data-status="error"'
+        extra = f' data-status="error" data-announce="{escape(turn.message or S.ERROR)}"'
+    if replaces:
+        extra += f' data-replaces="{escape(replaces)}"'
     return (
         f'<article class="planqa-turn" data-turn="{escape(turn.id)}" data-md="{escape(turn_markdown(turn))}"{extra}>'
         + question_html(turn.question)
-        + f'<div class="planqa-a" role="region" aria-label="{escape(S.ASSISTANT)}">{body}</div></article>'
+        + f'<div class="planqa-a" role="region" aria-label="{escape(S.ASSISTANT)}"{lang}>{body}</div></article>'
     )
 
 

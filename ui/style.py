@@ -26,6 +26,7 @@ PALETTE = """
   --pq-row-short: #fff1f1; --pq-low-bg: #fff7e6; --pq-low-text: #6b3a05; --pq-low-border: #d97706;
   --pq-bar-base: #8b95a5; --pq-bar-met: #15803d; --pq-bar-short: #dc2626; --pq-bar-borderline: #d97706;
   --pq-bar-unclear: #6b7280; --pq-error: #9b1c1c; --pq-over: #9b1c1c;
+  --pq-focus: #0b57d0; --pq-track: #eef0f3; --pq-reading: #4b5563;
 }
 .dark {
   --pq-bg: #0f141c; --pq-surface: #18202b; --pq-text: #e8ebef; --pq-muted: #b9c0ca;
@@ -36,6 +37,7 @@ PALETTE = """
   --pq-row-short: #2e1a1e; --pq-low-bg: #3a2a0c; --pq-low-text: #ffe7b3; --pq-low-border: #d97706;
   --pq-bar-base: #8b95a5; --pq-bar-met: #34c26b; --pq-bar-short: #f26b6b; --pq-bar-borderline: #f0a43a;
   --pq-bar-unclear: #9aa3b0; --pq-error: #ffb4b4; --pq-over: #ffb4b4;
+  --pq-focus: #8ab4f8; --pq-track: #1c2531; --pq-reading: #b9c0ca;
 }
 """
 
@@ -50,11 +52,53 @@ CSS = PALETTE + """
 .planqa-empty, .planqa-muted, .planqa-meta, .planqa-hint { color: var(--pq-muted); }
 #planqa-header h1 { font-size: 1.35rem; margin: 0.2rem 0; color: var(--pq-text); }
 #planqa-header { align-items: end; gap: 0.5rem 1rem; }
-/* tabs: every tab stays visible (no overflow menu) and wraps on a phone */
+/* tabs: every tab stays in the tab list (Gradio's "wrap" mode) and wraps on a small phone */
 #planqa-tabs .tab-wrapper, #planqa-tabs [role=tablist] { flex-wrap: wrap; overflow: visible; height: auto; }
-#planqa-tabs [role=tab] { color: var(--pq-text); font-size: 1rem; }
+#planqa-tabs [role=tab] { color: var(--pq-text); font-size: 1rem; min-height: 44px; min-width: 44px; }
 #planqa-tabs [role=tab][aria-selected=true] { color: var(--pq-link); font-weight: bold; }
-#planqa-tabs .overflow-menu, #planqa-tabs .overflow-dropdown { display: none !important; }
+
+/* keyboard: a visible focus ring everywhere, and a skip link as the first Tab stop */
+:is(button, a, summary, textarea, input, select, [role=tab], [tabindex]):focus-visible,
+#planqa-question textarea:focus {
+  outline: 3px solid var(--pq-focus) !important; outline-offset: 2px; }
+.planqa-skip { position: absolute; left: 0.5rem; top: -100px; z-index: 100; background: var(--pq-bg); color: var(--pq-link);
+  padding: 0.6rem 1rem; border: 2px solid var(--pq-focus); border-radius: 8px; min-height: 44px; box-sizing: border-box;
+  transition: none; }
+.planqa-skip:focus { top: 0.5rem; }
+
+/* やさしい日本語: the page holds both renderings of an answer; the switch shows one */
+.planqa-plain { display: none; }
+/* (!important: Gradio repeats every rule scoped under its container, which outranks a body class) */
+body.planqa-plain-on .planqa-plain { display: block !important; }
+body.planqa-plain-on span.planqa-plain { display: inline !important; }
+body.planqa-plain-on .planqa-normal { display: none !important; }
+.planqa-answer-plain { line-height: 2.1; }
+.planqa-answer-plain rt, .planqa-reading rt, #planqa-plain-toggle rt { font-size: 0.62em; color: inherit; }
+#planqa-plain-toggle ruby, #planqa-plain-toggle rt { color: inherit !important; }
+.planqa-title-row { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 0.3rem 0.8rem; }
+#planqa-plain-toggle { font: inherit; font-size: 0.95rem; cursor: pointer; border-radius: 999px; border: 1px solid var(--pq-border);
+  background: var(--pq-bg); color: var(--pq-text); padding: 0.25rem 0.9rem; min-height: 44px; line-height: 1.9;
+  transition: none; }
+#planqa-plain-toggle[aria-pressed=true] { background: var(--pq-accent) !important; color: var(--pq-accent-text) !important;
+  border-color: var(--pq-accent) !important; }
+
+/* how the question was read, and the carried topic that one tap removes */
+.planqa-reading { font-size: 0.85rem; color: var(--pq-reading); margin: 0.1rem 0 0.3rem; line-height: 1.6; }
+button.planqa-carried { font: inherit; font-size: 0.88rem; cursor: pointer; min-height: 44px; border-radius: 999px;
+  border: 1px solid var(--pq-border); background: var(--pq-surface); color: var(--pq-text); padding: 0.2rem 0.9rem; margin: 0 0 0.3rem; }
+button.planqa-carried:hover { border-color: var(--pq-accent); }
+
+/* the indicator table folded under the list that shows the same rows */
+.planqa-table-details > summary { cursor: pointer; color: var(--pq-link); min-height: 44px; display: flex; align-items: center;
+  text-decoration: underline; text-underline-offset: 3px; }
+details.planqa-project > summary { min-height: 44px; box-sizing: border-box; }
+
+/* tap targets: 44 px for buttons, tabs and links; question text 16 px so phones do not zoom on focus */
+#planqa-question textarea { font-size: 16px !important; min-height: 44px; line-height: 1.5; }
+#planqa-send, #planqa-tools button, #planqa-plain-toggle { min-height: 44px; }
+/* Gradio's dropdowns (filters, document): the text field itself is the tap target */
+.gradio-container input.border-none { min-height: 44px; }
+.gradio-container label:has(input[type=checkbox]) { min-height: 44px; display: flex; align-items: center; }
 
 /* start screen */
 .planqa-start { color: var(--pq-text); }
@@ -82,7 +126,11 @@ button.planqa-ask:hover { background: var(--pq-cite-bg); }
 .planqa-a ul ul { list-style: circle; margin-bottom: 0.2rem; }
 .planqa-a li { margin: 0.15rem 0; }
 .planqa-a blockquote { margin: 0.4rem 0; padding: 0.1rem 0.7rem; border-left: 3px solid var(--pq-border); color: var(--pq-text); }
-.planqa-a h3 { font-size: 0.98rem; margin: 0.8rem 0 0.3rem; color: var(--pq-text); }
+.planqa-a h3, .planqa-a h2.planqa-h { font-size: 0.98rem; margin: 0.8rem 0 0.3rem; color: var(--pq-text); }
+details.planqa-sources > summary { cursor: pointer; min-height: 44px; display: flex; align-items: center; gap: 0.3rem; }
+details.planqa-sources > summary h2.planqa-h { display: inline; margin: 0; }
+.planqa-detail h2, .planqa-comment-project h3 { font-size: 1rem; }
+.planqa-goal { font-size: 1.1rem; }
 .planqa-wait { color: var(--pq-muted); display: flex; align-items: center; gap: 0.5rem; }
 .planqa-spinner { width: 1rem; height: 1rem; border-radius: 50%; border: 2px solid var(--pq-border);
   border-top-color: var(--pq-accent); animation: planqa-spin 0.8s linear infinite; }
@@ -90,7 +138,8 @@ button.planqa-ask:hover { background: var(--pq-cite-bg); }
 @media (prefers-reduced-motion: reduce) { .planqa-spinner { animation: none; } }
 .planqa-error { color: var(--pq-error); font-weight: bold; }
 button.planqa-cite { font: inherit; font-size: 0.85em; cursor: pointer; border: 1px solid transparent; border-radius: 6px;
-  background: var(--pq-cite-bg); color: var(--pq-cite-text); padding: 0 0.3em; margin: 0 0.1em; line-height: 1.5; }
+  background: var(--pq-cite-bg); color: var(--pq-cite-text); padding: 0 0.3em; margin: 0 0.1em; line-height: 1.5;
+  min-width: 24px; min-height: 24px; }
 button.planqa-cite:hover, button.planqa-cite:focus-visible { border-color: var(--pq-accent); }
 .planqa-lowconf { background: var(--pq-low-bg); color: var(--pq-low-text); border: 1px solid var(--pq-low-border);
   border-radius: 8px; padding: 0.5rem 0.7rem; font-weight: bold; }
@@ -101,14 +150,14 @@ button.planqa-cite:hover, button.planqa-cite:focus-visible { border-color: var(-
 .planqa-source-list { margin: 0; padding: 0; list-style: none; display: flex; flex-direction: column; gap: 0.35rem; }
 .planqa-source { border: 1px solid var(--pq-border); border-radius: 8px; padding: 0.35rem 0.6rem; background: var(--pq-bg); }
 button.planqa-cite-item { display: block; width: 100%; text-align: left; background: transparent; color: var(--pq-link);
-  font-size: 0.92rem; padding: 0.1rem 0; text-decoration: underline; text-underline-offset: 3px; min-height: 32px; }
+  font-size: 0.92rem; padding: 0.1rem 0; text-decoration: underline; text-underline-offset: 3px; min-height: 44px; }
 .planqa-source-project { font-weight: bold; }
 .planqa-source-text { white-space: pre-line; margin: 0.15rem 0 0; line-height: 1.6; font-size: 0.9rem; color: var(--pq-text);
   display: -webkit-box; -webkit-line-clamp: 3; -webkit-box-orient: vertical; overflow: hidden; }
 .planqa-source-text mark, .planqa-page-text mark { background: var(--pq-mark-bg); color: var(--pq-mark-text); border-radius: 2px; padding: 0 1px; }
 .planqa-actions { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4rem; margin-top: 0.6rem; }
 .planqa-actions button, .planqa-feedback-form button { font: inherit; font-size: 0.9rem; cursor: pointer; border-radius: 8px;
-  border: 1px solid var(--pq-border); background: var(--pq-bg); color: var(--pq-text); padding: 0.3rem 0.65rem; min-height: 40px; }
+  border: 1px solid var(--pq-border); background: var(--pq-bg); color: var(--pq-text); padding: 0.3rem 0.65rem; min-height: 44px; }
 .planqa-vote[aria-pressed=true] { border-color: var(--pq-accent); background: var(--pq-cite-bg); color: var(--pq-cite-text); }
 .planqa-action-status { font-size: 0.9rem; color: var(--pq-muted); }
 .planqa-feedback-form { margin-top: 0.4rem; display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: end; }
@@ -116,7 +165,8 @@ button.planqa-cite-item { display: block; width: 100%; text-align: left; backgro
 .planqa-feedback-form label { display: flex; flex-direction: column; flex: 1 1 16rem; font-size: 0.9rem; color: var(--pq-text); }
 .planqa-feedback-form textarea { font: inherit; color: var(--pq-text); background: var(--pq-bg); border: 1px solid var(--pq-border);
   border-radius: 8px; padding: 0.3rem 0.5rem; }
-a.planqa-download { display: inline-block; margin: 0.4rem 0; padding: 0.3rem 0.7rem; border-radius: 8px;
+a.planqa-download { display: inline-flex; align-items: center; gap: 0.3rem; min-height: 44px; box-sizing: border-box;
+  margin: 0.4rem 0; padding: 0.3rem 0.7rem; border-radius: 8px;
   border: 1px solid var(--pq-border); color: var(--pq-link); background: var(--pq-bg); text-decoration: none; font-size: 0.92rem; }
 a.planqa-download:hover { background: var(--pq-cite-bg); }
 
@@ -141,16 +191,19 @@ body:not(.planqa-has-turns) #planqa-tools { display: none; }
 #planqa-tools button { flex: 0 1 auto; }
 
 /* cited page viewer */
+/* the head (title, 閉じる) stays put; only the page text scrolls */
 #planqa-viewer { width: min(860px, 94vw); max-height: 88vh; border: 1px solid var(--pq-border); border-radius: 12px;
-  padding: 0; background: var(--pq-bg); color: var(--pq-text); }
+  padding: 0; background: var(--pq-bg); color: var(--pq-text); overflow: hidden; }
+#planqa-viewer[open] { display: flex; flex-direction: column; }
 #planqa-viewer::backdrop { background: rgba(0, 0, 0, 0.55); }
 .planqa-viewer-head { display: flex; gap: 0.5rem; align-items: start; justify-content: space-between;
-  padding: 0.7rem 0.9rem 0.4rem; border-bottom: 1px solid var(--pq-border); }
+  padding: 0.7rem 0.9rem 0.4rem; border-bottom: 1px solid var(--pq-border); flex: none; position: sticky; top: 0;
+  background: var(--pq-bg); }
 .planqa-viewer-title { font-size: 1.02rem; margin: 0; color: var(--pq-text); }
 .planqa-viewer-doc, .planqa-viewer-note { font-size: 0.85rem; color: var(--pq-muted); margin: 0.15rem 0 0; }
 .planqa-viewer-close { font: inherit; cursor: pointer; border-radius: 8px; border: 1px solid var(--pq-border);
-  background: var(--pq-surface); color: var(--pq-text); padding: 0.3rem 0.8rem; min-height: 40px; flex: none; }
-.planqa-page-text { white-space: pre-wrap; margin: 0; padding: 0.7rem 0.9rem 1rem; overflow-y: auto; max-height: calc(88vh - 8rem);
+  background: var(--pq-surface); color: var(--pq-text); padding: 0.3rem 0.8rem; min-height: 44px; min-width: 44px; flex: none; }
+.planqa-page-text { white-space: pre-wrap; margin: 0; padding: 0.7rem 0.9rem 1rem; overflow-y: auto; flex: 1 1 auto; min-height: 0;
   font-size: 0.92rem; line-height: 1.7; color: var(--pq-text); background: var(--pq-bg); font-family: inherit; }
 
 /* tables */
@@ -181,10 +234,10 @@ details.planqa-project > summary { cursor: pointer; padding: 0.5rem 0.7rem; disp
 .planqa-meta { font-size: 0.88rem; font-weight: normal; }
 .planqa-project-status { font-size: 0.9rem; }
 .planqa-detail { padding: 0 0.8rem 0.6rem; }
-.planqa-detail h4 { margin: 0.8rem 0 0.2rem; }
+.planqa-detail h2 { margin: 0.8rem 0 0.2rem; }
 .planqa-comment-project { border-left: 4px solid var(--pq-accent); padding: 0.1rem 0.75rem; margin: 0.5rem 0 1rem; color: var(--pq-text); }
 .planqa-comment-project.planqa-no-comments { border-left-color: var(--pq-border); }
-.planqa-comment-project h4 { margin: 0.2rem 0; }
+.planqa-comment-project h3 { margin: 0.2rem 0; }
 .planqa-goal { margin-top: 1.2rem; color: var(--pq-text); }
 .planqa-summary { margin: 0.25rem 0 0.75rem; color: var(--pq-text); }
 
@@ -202,9 +255,11 @@ details.planqa-project > summary { cursor: pointer; padding: 0.5rem 0.7rem; disp
 .planqa-chart-project { font-size: 0.85rem; color: var(--pq-muted); }
 .planqa-chart-row.planqa-st-fell_short .planqa-chart-project { color: var(--pq-text); }
 .planqa-chart-name { font-size: 0.95rem; }
-.planqa-bar-line { display: flex; align-items: center; gap: 0.4rem; font-size: 0.88rem; margin: 0.1rem 0; }
-.planqa-bar-year { width: 2.2rem; flex: none; }
-.planqa-bar { display: inline-block; height: 0.8rem; border-radius: 2px; min-width: 2px; max-width: calc(100% - 8rem); flex: none; }
+/* each bar is a share of a full-width track, the same for both years of a row, so lengths are to scale */
+.planqa-bar-line { display: grid; grid-template-columns: 2.2rem minmax(0, 1fr) 6.5rem; align-items: center; gap: 0.4rem;
+  font-size: 0.88rem; margin: 0.1rem 0; }
+.planqa-bar-track { display: block; height: 0.8rem; background: var(--pq-track); border-radius: 2px; min-width: 0; }
+.planqa-bar { display: block; height: 100%; border-radius: 2px; }
 .planqa-bar-base { background: var(--pq-bar-base); }
 .planqa-bar-met { background: var(--pq-bar-met); }
 .planqa-bar-fell_short { background: var(--pq-bar-short); }
@@ -214,8 +269,13 @@ details.planqa-project > summary { cursor: pointer; padding: 0.5rem 0.7rem; disp
 .planqa-chart-status { display: flex; flex-direction: column; align-items: flex-start; gap: 0.15rem; font-size: 0.88rem; }
 
 /* phone */
+@media (max-width: 640px), (pointer: coarse) {
+  #planqa-status .planqa-hint { display: none; }  /* no Shift key on a phone's keyboard */
+}
 @media (max-width: 640px) {
   .gradio-container { padding: 0 0.5rem !important; }
+  #planqa-document .block-title, #planqa-document [data-testid=block-info] { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  #planqa-document { padding: 0 !important; }
   #planqa-header h1 { font-size: 1.1rem; }
   #planqa-tabs [role=tablist] button { padding: 0 10px; }
   #planqa-composer { padding-bottom: 0.2rem; }
@@ -258,4 +318,24 @@ def theme():
         block_info_text_color_dark="#b9c0ca",
         body_background_fill_dark="#0f141c",
         background_fill_primary_dark="#0f141c",
+        # Gradio's own panels (selector, filters, checkbox) in the page's dark palette, not zinc grey
+        background_fill_secondary_dark="#18202b",
+        block_background_fill_dark="#0f141c",
+        block_border_color_dark="#3a4452",
+        border_color_primary_dark="#3a4452",
+        border_color_accent_dark="#3a4452",
+        panel_background_fill_dark="#18202b",
+        input_background_fill_dark="#18202b",
+        input_border_color_dark="#3a4452",
+        input_border_color_focus_dark="#7ee0d3",
+        checkbox_background_color_dark="#18202b",
+        checkbox_border_color_dark="#8b95a5",
+        checkbox_label_background_fill_dark="#18202b",
+        button_secondary_background_fill_dark="#18202b",
+        button_secondary_background_fill_hover_dark="#202a37",
+        button_secondary_border_color_dark="#3a4452",
+        button_secondary_text_color_dark="#e8ebef",
+        color_accent_soft_dark="#202a37",
+        table_even_background_fill_dark="#0f141c",
+        table_odd_background_fill_dark="#18202b",
     )

@@ -45,7 +45,7 @@ def interpretation(part: Part, scope: str, names: Sequence[str], language: str =
 def _japanese_reading(part: Part, names: Sequence[str], conditions: Sequence[str]) -> list[str]:
     q = part.query
     bits = []
-    if part.carried:
+    if part.carried and not conditions:
         bits.append(T.READING_CARRIED.format(carried="、".join(part.carried)))
     elif names and q.operation not in (Operation.SEARCH,):
         bits.append(T.READING_TARGETS.format(names="・".join(names)))

@@ -70,6 +70,8 @@ def project_condition_parts(f: Filters) -> list[str]:
     out = []
     if f.has_comment is not None:
         out.append(T.COND_COMMENT.format(has="ある" if f.has_comment else "ない"))
+    if f.topic:
+        out.append(T.COND_TOPIC[f.topic_field].format(words="・".join(f.topic)))
     if f.indicator_count is not None:
         out.append(T.COND_INDICATOR_COUNT.format(n=f"{f.indicator_count.value:g}", op=T.OPS[f.indicator_count.op]))
     return out

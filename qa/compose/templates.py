@@ -27,7 +27,7 @@ NO_RESULT_YEAR = "読み込まれている資料は{have}の評価で、{year}�
 OTHER_CITY = "この資料は{city}の資料で、{other}についての記載はありません。"
 
 # --- focus not covered ------------------------------------------------------------------------
-FOCUS_NAMES = {"amount": "金額", "time": "時刻（何時まで等）", "date": "日付・時期", "name": "人の名前", "contact": "連絡先",
+FOCUS_NAMES = {"amount": "金額", "time": "時刻（何時まで等）", "date": "日付・時期", "name": "人の名前", "title": "名称", "contact": "連絡先",
                "breakdown": "内訳", "figure": "数値"}
 FOCUS_MISSING = "この資料には{what}についての記載がありません。"
 WHAT_IT_HOLDS = "**{project}**（担当：{departments}）について記載があるのは、事業の内容{more}です。"
@@ -61,13 +61,14 @@ PLAN_LINE = "- **{project}**：{indicator}の計画は {plans} です（{baselin
 LIST_HEAD = "{scope}の重点事業は{n}事業です。"
 LIST_HEAD_COND = "{scope}で{conditions}重点事業は **{n}事業** です。"
 COND_COMMENT = "子ども・子育て会議意見の記載が{has}"
-COND_TOPIC = "「{words}」に関する記載がある"
+COND_TOPIC = {"about": "「{words}」に関する", "explanation": "結果の説明に「{words}」とある",
+              "comment": "会議意見に「{words}」とある"}
 COND_INDICATOR_COUNT = "参考指標が{n}つ{op}の"
 LIST_ITEM = "- **{name}**（{departments}／施策{policy}・No.{number}・p.{page}）{status}"
 LIST_STATUS = "　{year}評価：{label}"
 SELECT_HEAD = "{scope}で{condition}は{n}事業・{m}指標です。"
 SELECT_NONE = "{scope}には、{condition}はありません。"
-COUNT_HEAD = "{scope}の重点事業は **{n}事業** です。"
+COUNT_HEAD = "{scope}の重点事業は **{n}事業** です（参考指標は合わせて{m}指標）。"
 GROUP_HEAD = "{scope}の重点事業{n}事業を{by}ごとに数えました（複数の課が担当する事業は、それぞれの課に数えています）。"
 GROUP_HEAD_GOAL = "{scope}の重点事業を目標ごとに数えました。"
 GROUP_TOP = "{condition}がいちばん多い{by}は **{top}**（{n}指標）です。"
@@ -77,6 +78,7 @@ EXTREME_HEAD = "{baseline_year}実績から{year}結果への{what}が{most}指�
 EXTREME_VALUE_HEAD = "{year}の結果が{most}指標は、**{project}**の「{indicator}」（{result}）です。"
 GROUP_SOURCES = "出典：各事業の事業名称（担当課）と事業の内容 {refs}"
 VALUE_RANK_LINE = "- {project}：{indicator}　{year} {result}（{baseline_year} {baseline}） {cite}"
+CHANGE_HEAD = "{baseline_year}から{year}への増減："
 CHANGE_LINE = "- {project}：{indicator}　{baseline_year} {before} → {year} {after}（{delta}）{cite}"
 COMPARE_HEAD = "{baseline_year}から{year}への変化を比べると、{what}が大きいのは「{indicator}」（{project}）です。"
 TOTAL_LINE = "{year}の合計：**{total}**（{parts}）"

@@ -150,8 +150,7 @@ class Context:
         return Frame(plan_ids=tuple(p.id for p in plans) or prev.plan_ids, project_ids=ids or prev.project_ids,
                      indicator_ids=q.indicator_ids, listed=shown, remaining=tuple(remaining), operation=q.operation.value,
                      fields=tuple(f.value for f in (fields if fields is not None else q.fields)),
-                     goals=q.filters.goals, policies=q.filters.policies, departments=q.filters.departments,
-                     status=q.filters.status, plan_word=q.filters.plan_word, years=q.years,
+                     filters=q.filters, years=q.years,
                      first=prev.first or ids[:1], language=q.language)
 
 

@@ -21,11 +21,13 @@ from qa.compose.lines import (
     sentences_with_counter,
     with_unit,
 )
+from qa.execute import records as X
 from qa.execute.context import Context
 from qa.query import Field, Query
 from qa.understand import lexicon as lx
 from qa.understand.vocabulary import longest_common, without_names
 
+MAX_TARGETS = 5  # targets whose indicators one answer lists
 FIGURE_PHRASE_MIN = 5  # characters of the question a line must repeat to state its figure (宿泊利用者延べ数)
 INDICATOR_PICK_MIN = 0.35  # share of an indicator's name (plus unit bonus) that picks it among a project's
 UNIT_BONUS = 0.3  # the asked counter (何人) is the indicator's unit
@@ -53,13 +55,13 @@ def pick_indicators(q: Query, projects: Sequence[Project]) -> list[tuple[Project
         best = scored[0][0]
         chosen = [(p, i) for s, p, i in scored if s >= best - 0.05]
         # each target keeps at least its best indicator (「それぞれ…受給者数は？」)
-        for p in projects[1:4]:
+        for p in projects[1:MAX_TARGETS]:
             if not any(cp.id == p.id for cp, _ in chosen):
                 mine = [(s, pp, i) for s, pp, i in scored if pp.id == p.id and s >= INDICATOR_PICK_MIN]
                 if mine:
                     chosen.append((mine[0][1], mine[0][2]))
         return chosen
-    return [(p, i) for p in projects[:3] for i in p.indicators]
+    return [(p, i) for p in projects[:MAX_TARGETS] for i in p.indicators]
 
 
 def figure_sentences(q: Query, p: Project) -> list[tuple[str, str]]:
@@ -80,8 +82,12 @@ def fmt(v: float) -> str:
 
 def indicator_lines(ctx: Context, q: Query, targets: Sequence[Project], c: Composer) -> tuple[list, bool]:
     """Lines for the asked indicator figures of the targets; (rows, whether the asked figure is missing)."""
-    picked = ([(p, i) for p in targets[:3] for i in p.indicators] if Field.INDICATORS in q.fields
+    picked = ([(p, i) for p in targets[:MAX_TARGETS] for i in p.indicators] if Field.INDICATORS in q.fields
               else pick_indicators(q, targets))
+    if q.filters.on_indicators:
+        # 「その3つの、増えた指標」: the targets' indicators that meet the question's conditions
+        plan_years = ctx.plan_of(targets[0]).plan_years if targets else ()
+        picked = [(p, i) for p, i in picked if X.indicator_matches(p, i, q.filters, plan_years)] or picked
     rows = []
     if not picked:
         return rows, False
@@ -92,13 +98,17 @@ def indicator_lines(ctx: Context, q: Query, targets: Sequence[Project], c: Compo
     # 「計画を達成した？」 compares with the plan; it asks the status, not the plan
     want_plan = Field.PLAN in q.fields and (bool(asked_plan_years) or (not lx.ASKS_RESULT(q.text) and Field.STATUS not in q.fields))
     want_value = Field.VALUE in q.fields or Field.STATUS in q.fields or Field.INDICATORS in q.fields or not want_plan
-    counter_sents = sentences_with_counter(p0, q.counter) if q.counter else []
+    counter = q.counter
+    if counter is None and Field.VALUE in q.fields and all(i.result is None or i.result.value is None for _, i in picked):
+        # 「どのくらいの人が利用した？」 of an indicator reported in words: the explanation's figures in its unit
+        counter = next((i.unit for _, i in picked if i.unit), None)
+    counter_sents = sentences_with_counter(p0, counter) if counter else []
     phrase_sents = [] if counter_sents or q.indicator_ids else figure_sentences(q, p0)
-    unit_match = any(i.unit == q.counter for _, i in picked) if q.counter else True
+    unit_match = any(i.unit == counter for _, i in picked) if counter else True
     no_figure = all(i.result is None or i.result.value is None for _, i in picked)
     if phrase_sents:
         counter_sents = phrase_sents  # the figure is stated in a line of the explanation, not as an indicator
-    if (q.counter and counter_sents and (not unit_match or no_figure)) or phrase_sents:
+    if (counter and counter_sents and (not unit_match or no_figure)) or phrase_sents:
         c.add(T.EXPLANATION_STATES.format(name=p0.name, departments=depts(p0)))
         for section in dict.fromkeys(sec for sec, _ in counter_sents):
             sents = [s for sec, s in counter_sents if sec == section][:4]
@@ -113,6 +123,8 @@ def indicator_lines(ctx: Context, q: Query, targets: Sequence[Project], c: Compo
         rows.append(indicator_row(p, i, ctx.document_of(p)))
     if lx.TOTAL(q.text):
         _total(picked, c)
+    if lx.ASKS_CHANGE(q.text):
+        _changes(picked, c)
     missing = all(i.result is None for _, i in picked) and not counter_sents and Field.VALUE in q.fields and not want_plan
     return rows, missing
 
@@ -146,6 +158,26 @@ def _lines(q: Query, p: Project, i: Indicator, c: Composer, *, want_plan: bool, 
             out.append(T.VALUE_NONE_LINE.format(project=p.name, indicator=i.name, baseline_year=b, baseline=base, year=y,
                                                 plan=i.plan_r2.text, cite=cite))
     return out
+
+
+def change_line(p: Project, i: Indicator, ch: X.Change, c: Composer) -> str:
+    """「- 事業：指標　H30 3,087件 → R2 4,414件（+1,327件、+43.0%）」 with the indicator's citation."""
+    unit = i.unit or (i.result.unit if i.result else None) or ""
+    delta = f"{'+' if ch.absolute >= 0 else '−'}{fmt(abs(ch.absolute))}{unit}"
+    if ch.rate is not None:
+        delta += f"、{'+' if ch.rate >= 0 else '−'}{abs(ch.rate) * 100:.1f}%"
+    return T.CHANGE_LINE.format(project=p.name, indicator=i.name, baseline_year=i.baseline_year, year=i.result_year,
+                                before=with_unit(i.baseline.text, i.unit), after=result_text(i), delta=delta,
+                                cite=c.cite_indicator(p, i))
+
+
+def _changes(picked: Sequence[tuple[Project, Indicator]], c: Composer) -> None:
+    """「どれだけ増えた？」: the change of each asked indicator, computed from the figures shown beside it."""
+    rows = [(p, i, X.change(i)) for p, i in picked]
+    rows = [(p, i, ch) for p, i, ch in rows if ch is not None]
+    if rows:
+        c.add("", T.CHANGE_HEAD.format(baseline_year=rows[0][1].baseline_year, year=rows[0][1].result_year))
+        c.add(*(change_line(p, i, ch, c) for p, i, ch in rows), T.COMPUTED_NOTE)
 
 
 def _total(picked: Sequence[tuple[Project, Indicator]], c: Composer) -> None:

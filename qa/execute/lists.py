@@ -2,12 +2,10 @@
 headed by those conditions, so the count a reader sees is the size of the set they select."""
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from corpus.evaluate import evaluate, project_status
 from corpus.records import STATUS_LABELS, Plan, Project, Status
-from index.text import analyse, normalize
 from qa.compose import labels as L
 from qa.compose import templates as T
 from qa.compose.lines import SECTION_COMMENT, SECTION_CONTENT, depts, indicator_line, indicator_row, plan_values_line, quote, section_citation
@@ -15,11 +13,7 @@ from qa.execute import records as X
 from qa.execute.context import Context, Result, document_label
 from qa.frame import Frame
 from qa.query import Field, Query
-from qa.understand import lexicon as lx
 
-TOPIC_MIN_LIST = 3  # a list of one or two projects is not narrowed by its subject words
-_KANJI = re.compile(r"[\u3400-\u9fff]")
-_KATAKANA = re.compile(r"[\u30a1-\u30ffー]+")
 
 
 def scope(ctx: Context, q: Query, plans: Sequence[Plan]) -> str:
@@ -63,18 +57,15 @@ def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], coun
             c.add("", T.SHORTFALL_NOTE.format(baseline_year=plans[0].baseline_year))
         listed = [p for p, _ in selected]
     else:
-        listed, words = topic(q, [p for p, _ in selected])
-        if words:
-            # a subject word narrows the list: it is stated as a condition, never applied silently
-            topic_label = T.COND_TOPIC.format(words="・".join(words))
-            conditions += (topic_label,)
+        listed = [p for p, _ in selected]
         if not listed:
             return ctx.no(T.NO_PROJECTS.format(scope=where))
-        conds = L.project_condition_parts(f) + ([topic_label] if words else [])
+        conds = L.project_condition_parts(f)
         if conds:
             c.add(T.LIST_HEAD_COND.format(scope=where, n=len(listed), conditions="、".join(conds)), "")
         else:
-            c.add((T.COUNT_HEAD if count else T.LIST_HEAD).format(scope=where, n=len(listed)), "")
+            c.add((T.COUNT_HEAD if count else T.LIST_HEAD).format(scope=where, n=len(listed),
+                                                                  m=sum(len(p.indicators) for p in listed)), "")
         with_status = bool({Field.STATUS, Field.VALUE, Field.INDICATORS} & set(q.fields))
         for p in listed:
             st = project_status(p)
@@ -90,35 +81,6 @@ def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], coun
     return Result(c, projects=[(p, 1.0) for p in listed], indicators=rows,
                   frame=ctx.frame(q, frame, [p.id for p in listed[:1]], plans=plans, listed=[p.id for p in listed]),
                   followups=follow, conditions=conditions)
-
-
-def topic(q: Query, listed: list[Project]) -> tuple[list[Project], tuple[str, ...]]:
-    """Projects of a list that are about the question's own subject (「障がいのある子ども向けの事業」),
-    and the subject words that selected them.
-
-    A subject word is a noun of the question that some, but at most half, of the listed
-    projects mention; words every project shares (子ども, 事業) and the filter's own words
-    (department, goal) say nothing about the subject."""
-    if len(listed) < TOPIC_MIN_LIST:
-        return listed, ()
-    texts = {p.id: normalize(" ".join([p.name, *p.aliases, p.content, p.result_explanation or "",
-                                       *(i.name for i in p.indicators)])) for p in listed}
-    named = set(q.filters.departments) | set(q.filters.exclude_departments)
-    fieldish = lx.field_words()
-    chosen: list[str] = []
-    keep: set[str] = set()
-    for m in analyse(q.text):
-        word = m.surface
-        if (m.pos1 != "名詞" or len(word) < 2 or word in lx.LIST_NOUNS or any(word in d for d in named)
-                or any(word in w for w in fieldish) or not (_KANJI.search(word) or _KATAKANA.fullmatch(word))):
-            continue
-        having = {pid for pid, t in texts.items() if word in t}
-        if 0 < len(having) <= len(listed) / 2:
-            chosen.append(word)
-            keep |= having
-    if not chosen:
-        return listed, ()
-    return [p for p in listed if p.id in keep], tuple(dict.fromkeys(chosen))
 
 
 def count(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> Result:

@@ -32,7 +32,7 @@ def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> R
     p0 = targets[0]
     fields = list(q.fields)
     c = ctx.composer()
-    if q.focus in A.SPECIFIC_FOCUS:
+    if q.focus in A.SPECIFIC_FOCUS and not A.plan_answers_when(q):
         found = A.focus_sentences(q, p0)
         if not found:
             return A.focus_missing(ctx, q, p0, frame, plans)
@@ -40,11 +40,12 @@ def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> R
         for section, sent in found:
             c.add(f"> {sent}", c.cite_section(p0, section))
         fields = [f for f in fields if f in (Field.DEPARTMENT, Field.COMMENT)]
-    if q.focus is Focus.FIGURE and not q.indicator_ids:
-        missing = A.uncovered_nouns(q, p0)
+    if q.focus is Focus.FIGURE and not any(i.id in q.indicator_ids for i in p0.indicators):
+        missing = A.uncovered_nouns(q, p0, ctx.plan_of(p0).city)
         if missing:
             # 「児童館の職員は何人」: the counted thing is nowhere in the project's texts
-            return A.focus_missing(ctx, q, p0, frame, plans, what=T.NUMBER_OF.format(what="・".join(missing)))
+            what = "・".join(missing)
+            return A.focus_missing(ctx, q, p0, frame, plans, what=what if what.endswith("数") else T.NUMBER_OF.format(what=what))
     related = None
     if not fields and q.focus is None:
         fields = list(OVERVIEW_FIELDS) if q.operation is Operation.LOOKUP else [Field.CONTENT]

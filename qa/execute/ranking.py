@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from corpus.records import Indicator, Plan, Project
+from corpus.records import Plan
 from index.text import terms
 from qa.compose import templates as T
-from qa.compose.composer import Composer
 from qa.compose.lines import indicator_line, indicator_row, result_text, with_unit
 from qa.execute import records as X
 from qa.execute.context import Context, Result
-from qa.execute.indicators import fmt
+from qa.execute.indicators import change_line
 from qa.frame import Frame
 from qa.query import Operation, Query
 
@@ -70,16 +69,6 @@ def _extreme_value(ctx: Context, q: Query, plans: Sequence[Plan], pairs, frame: 
     return Result(c, projects=[(ctx.project(pid), 1.0 - k * 0.01) for k, pid in enumerate(top)],
                   indicators=[indicator_row(pp, ii) for (pp, ii), _ in rows[:SHOWN]],
                   frame=ctx.frame(q, frame, top[:1], plans=plans, listed=top))
-
-
-def change_line(p: Project, i: Indicator, ch: X.Change, c: Composer) -> str:
-    unit = i.unit or (i.result.unit if i.result else None) or ""
-    delta = f"{'+' if ch.absolute >= 0 else '−'}{fmt(abs(ch.absolute))}{unit}"
-    if ch.rate is not None:
-        delta += f"、{'+' if ch.rate >= 0 else '−'}{abs(ch.rate) * 100:.1f}%"
-    return T.CHANGE_LINE.format(project=p.name, indicator=i.name, baseline_year=i.baseline_year, year=i.result_year,
-                                before=with_unit(i.baseline.text, i.unit), after=result_text(i), delta=delta,
-                                cite=c.cite_indicator(p, i))
 
 
 def compare(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> Result:

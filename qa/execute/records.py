@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from corpus.evaluate import evaluate
 from corpus.records import Indicator, Plan, PlanWord, Project, Status
 from qa.query import Filters, Kind, NumberCondition
+from qa.understand.vocabulary import field_text
 
 Pair = tuple[Project, Indicator]
 
@@ -35,7 +36,10 @@ def project_matches(p: Project, f: Filters) -> bool:
         return False
     if f.within and p.id not in f.within:
         return False
+    if f.topic and not all(w in field_text(p, f.topic_field) for w in f.topic):
+        return False
     return p.id not in f.exclude_projects
+
 
 
 def _condition(value: float, cond: NumberCondition) -> bool:

@@ -27,8 +27,9 @@ MORE_SHOWN = 3  # candidates shown per 「ほかには？」
 
 
 def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> Result:
-    if q.targets or q.focus in A.SPECIFIC_FOCUS:
-        # a question asking for a date, an amount, a name … is checked against its target's texts
+    if q.targets or q.fields or q.focus in A.SPECIFIC_FOCUS:
+        # a search that asks something of the programme it finds (its comments, a figure, a date)
+        # is a lookup of that programme, checked against its texts
         return lookup.run(ctx, q, frame, plans)
     ranked = ctx.retrieve(q.retrieval_text, plans, k=8, filters=q.filters if q.filters.on_projects else None)
     if not ranked or A.off_topic(ctx, q, ranked):

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from corpus.records import Plan, Project
+from corpus.records import Plan, PlanWord, Project
 from index.text import analyse, normalize
 from qa.query import Field, Focus, Operation, Query, Target
 from qa.understand import features as F
@@ -32,6 +32,7 @@ from qa.understand.vocabulary import (
     name_forms,
     named_projects,
     other_cities,
+    topic_words,
     without_names,
 )
 
@@ -65,6 +66,19 @@ def is_fragment(text: str, names: Sequence[str]) -> bool:
     for lead in sorted(lx.ELLIPSIS_LEAD, key=len, reverse=True):
         rest = rest.removeprefix(lead)
     return bool(lx.FRAGMENT_REST.fullmatch(rest.strip()))
+
+
+def _with_topic(text: str, flt, plan: Plan, projects: Sequence[Project], depts: Sequence[str]):
+    """A list question's subject words as a condition on the projects' texts (never applied silently:
+    the condition is stated with the list)."""
+    where = "explanation" if lx.TOPIC_IN_EXPLANATION(text) else "comment" if lx.TOPIC_IN_COMMENT(text) else "about"
+    titles = [g.title for g in plan.goals if g.number in flt.goals] + [
+        pol.title for pol in plan.policies if pol.code in flt.policies]
+    plan_words = [w.value for w in PlanWord]  # 「計画が拡充の指標」: a plan word is its own condition
+    # 「人数・件数・割合のような数値ではなく」: what comes before ではなく is excluded, not the subject
+    asked = lx.NEGATED_SPAN.sub(" ", text)
+    words = topic_words(asked, projects, where, ignore=(*depts, *titles, *plan_words))
+    return replace(flt, topic=words, topic_field=where) if words else flt
 
 
 def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departments: Sequence[str] = (),
@@ -159,6 +173,8 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
             feats.pop("field", None)
     scores = O.score(feats, example_vote)
     op = O.best(scores)
+    if op in (Operation.LIST, Operation.COUNT, Operation.GROUP) and not names_target:
+        flt = _with_topic(text, flt, plan, projects, depts)
 
     targets = tuple(Target(m.project_id, min(1.0, m.score), "name") for m in named)
     if not targets and ind_hits and ind_hits[0][2] >= INDICATOR_NAMES_PROJECT:
@@ -176,7 +192,7 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
                  focus=focus, targets=targets, indicator_ids=indicator_ids, filters=flt,
                  years=years, counter=counted, group_by=grouping, extreme=extreme, measure=measure,
                  direction=F.direction(text), refers=ref.anaphora or ref.ordinal is not None or (elliptic and bool(asked)),
-                 ordinal=ref.ordinal, others=others, subset=ref.subset, each=ref.each,
+                 ordinal=ref.ordinal, others=others, subset=ref.subset, each=ref.each, plural_ref=ref.plural,
                  same_department=ref.same_department, other_departments=ref.other_departments, elliptic=elliptic, subject=subject,
                  fragment=bool(named) and is_fragment(spelled, [m.matched for m in named]), search_text=search_text,
                  scores={o.value: round(s, 2) for o, s in scores.items()})

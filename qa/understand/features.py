@@ -26,7 +26,8 @@ def focus(text: str, counted: str | None, cities: tuple[str, ...]) -> Focus | No
     """What exactly is asked for, when it is a kind of fact the evidence must contain."""
     if cities:
         return Focus.OTHER_CITY
-    for cue, value in ((lx.ASK_BREAKDOWN, Focus.BREAKDOWN), (lx.ASK_NAME, Focus.NAME), (lx.ASK_CONTACT, Focus.CONTACT)):
+    for cue, value in ((lx.ASK_BREAKDOWN, Focus.BREAKDOWN), (lx.ASK_NAME, Focus.NAME), (lx.ASK_CONTACT, Focus.CONTACT),
+                       (lx.ASK_TITLE, Focus.TITLE)):
         if cue(text):
             return value
     if lx.ASK_AMOUNT(text) or counted == "円":
@@ -35,7 +36,7 @@ def focus(text: str, counted: str | None, cities: tuple[str, ...]) -> Focus | No
         return Focus.TIME
     if lx.ASK_DATE(text):
         return Focus.DATE
-    if counted is not None or lx.ASK_FIGURE_EN(text):
+    if counted is not None or lx.ASK_FIGURE(text):
         return Focus.FIGURE
     return None
 
@@ -56,7 +57,9 @@ def fields(text: str, counted: str | None, departments: tuple[str, ...], years: 
 
 
 def status(text: str) -> str | None:
-    """A status condition (fell short, met …) named by the question."""
+    """A status condition (fell short, met …) named by the question (a comparison with the
+    baseline, 「H30を上回った」, is a change condition instead)."""
+    text = lx.VERSUS_BASELINE.sub(" ", text)
     if lx.UNCLEAR(text):
         return Status.UNCLEAR.value
     if lx.BORDERLINE(text):
@@ -86,6 +89,9 @@ def kind(text: str) -> tuple[Kind | None, bool]:
 
 def change(text: str) -> str | None:
     """A change condition: the result went up / down against the baseline."""
+    versus = lx.VERSUS_BASELINE.search(text)
+    if versus:
+        return "increase" if versus.group(versus.lastindex) in lx.UPWARD_VERBS else "decrease"
     if not lx.CHANGE_AGAINST(text):
         return None
     if lx.INCREASE(text):
@@ -166,6 +172,7 @@ class Reference:
     ordinal: int | None = None  # 1-based; -1 the conversation's first target; 0 the last listed
     subset: bool = False  # その中で
     each: bool = False  # それぞれ, 両方
+    plural: bool = False  # その3つ, それら: every item of the previous list
     same_department: bool = False  # 同じ課, その課
     other_departments: bool = False  # ほかの課: departments other than the previous target's
 
@@ -182,7 +189,12 @@ def points_back(text: str) -> bool:
             after = morphemes[k + 1].surface if k + 1 < len(morphemes) else ""
             if after == "ら":  # これら, それら: the previous list
                 return True
-            if after not in lx.NOT_POINTING_AFTER:
+            compound = ""
+            for n in morphemes[k + 1:]:
+                if n.pos1 not in ("名詞", "接尾辞"):
+                    break
+                compound += n.surface
+            if after not in lx.NOT_POINTING_AFTER and compound not in lx.NOT_POINTING_AFTER:
                 return True
     return False
 
@@ -201,5 +213,5 @@ def reference(text: str) -> Reference:
             ordinal = {"first": 1, "second": 2, "third": 3, "last": 0}[(m.group(4) or m.group(5)).lower()]
     subset = lx.SUBSET(text)
     return Reference(anaphora=(points_back(text) or lx.ANAPHORA(text)) and not subset, ordinal=ordinal, subset=subset,
-                     each=lx.EACH_OF_THEM(text), same_department=lx.SAME_DEPARTMENT(text),
+                     each=lx.EACH_OF_THEM(text), plural=lx.PLURAL_REFERENCE(text), same_department=lx.SAME_DEPARTMENT(text),
                      other_departments=lx.OTHER_DEPARTMENTS(text))

@@ -46,7 +46,8 @@ FIELDS: dict[str, Cue] = {
                    r"\bcouncil\b|\bcommittee\b|\bcomments?\b"),
     "explanation": Cue("why / what was done / what comes next: 理由, 課題, 今後, 取組",
                        ("結果の説明", "説明", "理由", "なぜ", "なんで", "どうして", "原因", "課題", "今後", "次年度", "来年度",
-                        "検討内容", "取り組", "取組", "何をした", "やったこと", "実際", "振り返り", "要点", "要約"),
+                        "検討内容", "取り組", "取組", "何をした", "やったこと", "実際", "振り返り", "要点", "要約",
+                        "進捗", "進ん", "進み", "進め", "どこまで", "どうなった", "うまくいっ"),
                        r"(どんな|どのような|どういう|何の)[^。？?]{0,8}(をした|をして|を行|に取り組|した\?|しました)"
                        r"|\bwhy\b|\breason\b|\bexplanation\b|\bchallenges?\b|\bnext year\b"),
     "value": Cue("a figure: 何人, 件数, 実績, どのくらい",
@@ -56,8 +57,8 @@ FIELDS: dict[str, Cue] = {
                  r"\bhow many\b|\bnumber of\b|\bresult\b|\brecord(ed)?\b"),
     "baseline": Cue("the baseline: H30, 基準", ("H30", "基準", "ベースライン", "当初")),
     "plan": Cue("the plan values: 計画, 予定, 目標値", ("計画", "予定", "見込み", "目標値"), r"\bplan(ned)?\b|\btarget\b"),
-    "status": Cue("whether the plan was met: 達成, 下回", ("達成", "未達", "下回", "上回", "届い", "届か", "評価", "判定"),
-                  r"\bachiev|\bmet\b|\bfell short\b"),
+    "status": Cue("whether the plan was met: 達成, 下回 (評価表 names the document)", ("達成", "未達", "下回", "上回", "届い", "届か", "判定"),
+                  r"評価(?!表)|\bachiev|\bmet\b|\bfell short\b"),
     "content": Cue("what the programme is: 内容, とは, 何をする",
                    ("どういう事業", "どんな事業", "どのような事業", "事業の内容", "内容", "何をする", "とは", "って何", "ってなに",
                     "なにをして", "何をして")),
@@ -69,13 +70,18 @@ ASKS_RESULT = Cue("asks what happened (a result), not what was planned",
                   ("実績", "結果", "でしたか", "だった", "でした", "何人", "何件", "何回", "実際"))
 
 # --- status of an indicator against its plan ---------------------------------------------------------
-SHORTFALL = Cue("fell short of the plan",
-                ("下回", "未達", "届かな", "届いていな", "達成できな", "達成しなかった", "達成していな", "達成されな", "足りな",
+SHORTFALL = Cue("fell short of the plan (for a qualitative plan: not yet carried out)",
+                ("下回", "未達", "未実施", "実施できていな", "実施していな", "実施されていな", "実施できな", "まだ実施", "届かな", "届いていな", "達成できな", "達成しなかった", "達成していな", "達成されな", "足りな",
                  "不足", "及ばな", "満たな", "満たせな", "達しな", "達していな", "うまくいかな", "計画割れ", "目標割れ",
                  "fell short", "not met", "short of"))
 ACHIEVED = Cue("met the plan", ("達成した", "達成して", "達成された", "達成できた", "上回", "クリア", "順調", "計画どおり",
                                 "計画通り", "目標どおり", "目標通り", "満たした", "met the plan", "achieved"))
-ACHIEVED_CONTEXT = Cue("an achievement word is about the plan", ("計画", "目標", "達成", "順調", "クリア"))
+ACHIEVED_CONTEXT = Cue("an achievement word is about the plan (目標 as a goal number is not)",
+                       ("計画", "達成", "順調", "クリア"), r"目標(?!\s*[0-9一二三四五六七八九])")
+# 「H30の実績を上回った」「H30より減った」: a comparison with the baseline is a change, not a status
+VERSUS_BASELINE = re.compile(r"(H30|基準年|基準値|前回|平成30年度?)\s*(の)?\s*(実績|値|数値|結果)?\s*(を|より|から|と比べ(て|る)と?|に比べ(て)?)"
+                             r"[^。?？]{0,8}?(上回|下回|超え|増|減|伸|多く|少なく|落ち|下が|上が)")
+UPWARD_VERBS = frozenset({"上回", "超え", "増", "伸", "多く", "上が"})
 UNCLEAR = Cue("no result to judge", ("判定でき", "判定不能", "判定不明", "結果が不明", "結果が分から", "結果がわから",
                                      "結果の記載がない", "評価できな"))
 BORDERLINE = Cue("nearly met", ("ほぼ達成", "わずかに", "ぎりぎり", "要注意", "あと少し", "惜しい"))
@@ -84,12 +90,13 @@ BORDERLINE = Cue("nearly met", ("ほぼ達成", "わずかに", "ぎりぎり", 
 PLAN_SLOT = Cue("a plan word is a condition on the plan column", ("計画", "計画値", "計画欄", "予定", "目標値", "plan"))
 PLAN_WORD_AS_CONDITION = r"[「『]?{word}[」』]?\s*(に|と|の|が|で)?\s*(なって|である|だった|とされ|の指標|の事業|な|)"
 QUALITATIVE = Cue("indicators stated in words, not figures", ("文言", "定性"), r"数値(ではなく|でなく|以外)|文章(で|だけ)")
-NUMERIC = Cue("indicators stated in figures", ("数値指標", "数値の指標", "定量"), r"数値で(管理|示)")
+NUMERIC = Cue("indicators stated in figures", ("定量",), r"数値(の|で示される|で表される|による)?(参考)?指標|数値で(管理|示)")
 ONLY = Cue("「だけ」: every one of them, not some", ("だけ", "のみ", "only"))
-INCREASE = Cue("went up", (), r"(増え|増加|伸び|上が|多くな)")
-DECREASE = Cue("went down", (), r"(減っ|減少|下が|少なくな|落ち)")
+INCREASE = Cue("went up", (), r"(増え|増加|伸び|上が|多くな|上回|超え)")
+DECREASE = Cue("went down", (), r"(減っ|減少|下が|少なくな|落ち|下回)")
 DECREASE_ANY = Cue("any decrease word (ranking direction)", (), r"(減っ|減少|下が|落ち|減)")
-CHANGE_AGAINST = Cue("a change is measured against something", ("H30", "実績より", "比べ", "から", "指標"))
+CHANGE_AGAINST = Cue("a change is measured against something (a project's figures, for 「減った事業」)",
+                     ("H30", "実績より", "比べ", "から", "指標", "事業"))
 UNIT_FILTER = Cue("indicators measured in a unit: 単位が件, 割合で示される", (),
                   r"単位が\s*[「『]?\s*(%|件|人|回|世帯|団体|機関|園)[」』]?|(割合|%|率)\s*[（(]?[%％]?[）)]?\s*(で|を)(示|表|測|管理|見)")
 NUMBER_WITH_UNIT = re.compile(r"([0-9][0-9,]*(?:\.[0-9]+)?)\s*(%|件|人|回|世帯|団体|機関|園|か所|箇所)")
@@ -99,6 +106,13 @@ AT_MOST = Cue("at most", ("以下", "未満"))
 INDICATOR_COUNT = re.compile(r"指標が\s*([0-9一二三四五]+)\s*(?:つ|個)\s*(しか|だけ|のみ|以上|以下)?|(複数)の指標|指標が(複数)")
 COMMENT_PRESENCE = Cue("a comment is (not) there", (), r"(意見|記載)(が|の|は)?(ある|あった|ない|無い|なかった|つ(い|け)て|付いて|書かれて|出て)")
 COMMENT_ABSENCE = Cue("no comment", (), r"(意見|記載)(が|の|は)?(ない|無い|なかった|ついていない|付いていない)")
+TOPIC_IN_EXPLANATION = Cue("a list of projects whose result explanation says something", (),
+                           r"(説明|結果の説明|課題)[^。?？]{0,12}(触れ|書かれ|記載|言及|説明され|挙げ)|説明されている|と説明")
+TOPIC_IN_COMMENT = Cue("a list of projects whose council comment says something", (),
+                       r"(意見|会議)[^。?？]{0,12}(触れ|書かれ|記載|言及|求め|指摘)")
+NEGATED_SPAN = re.compile(r"[^、。?？]*(ではなく|でなく|以外の|を除く|を除いた)")
+# nouns that say how a topic relates, not what it is (「相談に関係する」「コロナの影響で」)
+TOPIC_NOISE = frozenset("関係 関連 影響 対象 向け 内容 部分 もの 場合 ため 以上 以下 時点 状況 取組 取り組み 記述 説明 意見 課題 理由 項目 分野 種類 全部 すべて 一覧 重点 事業 場所".split())
 WHICH_OR_HOW_MANY = Cue("which / how many of a set", (), r"(いくつ|何件|何事業|どれ|どの)")
 OTHERS = Cue("「ほかの課」「他にも」: outside what was shown", (), r"(ほか|他|別)の(重点)?(課|事業|部署)|(ほか|他)に(も|は)?|\bother\b")
 OTHER_DEPARTMENTS = Cue("「ほかの課」: departments other than the target's", (), r"(ほか|他|別)の(課|部署)")
@@ -110,7 +124,8 @@ PLURAL = Cue("a set is asked for: 一覧, どれ, すべて",
              ("一覧", "リスト", "どの事業", "どんな事業がありますか", "どの指標", "どれ", "すべて", "全て", "全部", "列挙",
               "挙げ", "あげて", "持つ事業", "ある事業", "事業は?", "事業を教え", "重点事業は", "事業がありますか", "指標を持つ",
               "指標は?", "ものは", "どんな重点事業"),
-             r"\b(which|list|all)\b.*\b(projects|programmes|programs)\b")
+             r"(る|た|い)(重点)?事業(は|を|って)?\s*(どれ|ある|ありますか)?\s*[?？。]?\s*$"  # 「…に触れている事業」
+             r"|\b(which|list|all)\b.*\b(projects|programmes|programs)\b")
 COUNT_WORDS = Cue("how many of a set", (), r"(いくつ|何件|何事業|何個|幾つ|件数|事業数|指標数|数は|数を)")
 COUNTED_SET = Cue("what is counted is projects or indicators", ("事業", "指標"))
 PER_GROUP = Cue("「課ごと」「目標別」: per group", (), r"(担当課|課|部署|目標|施策)(ごと|別|それぞれ|毎)|それぞれ.{0,12}(何件|いくつ|何事業)")
@@ -129,6 +144,9 @@ SUMMARY = Cue("the whole document in brief", ("全体", "概要", "まとめ", "
 MORE_PREFIXES = ("ほかには", "他には", "ほかに", "他に", "それ以外", "もっと", "次は")
 MORE_MAX_CHARS = 20  # 「ほかには？」 is short; a long question starting with ほかに asks something of its own
 NEED = Cue("a need or a wish: 〜たい, 困って, ありますか", (), r"(たい|ほしい|欲しい|困っ|大変|しんど|つらい|限界|ありますか|ある\?|できますか|もらえ|くれる)")
+ASKS_CHANGE = Cue("how much a figure changed: どれだけ増えた, 何件減った, 増加率, 差", (),
+                  r"(どれ|どの)(だけ|くらい|ぐらい|程度)\s*(増|減|伸|変わ|違|上が|下が)|(何|なん)\s*(人|件|回|%|ポイント|倍|団体|世帯|機関)\s*(増|減|多|少|差|伸)"
+                  r"|(増加|減少|増減|伸び)(数|幅|率|量|した数)|差は|差を|の差|何倍|\bhow much (more|less|did .* (increase|decrease|grow|fall))\b")
 TOTAL = Cue("a total of several figures", (), r"(合計|合わせ|あわせ|合算|総数|トータル)|\b(total|in all|combined)\b")
 EVERY_YEAR = Cue("in each of the loaded years", (), r"(両年度|両方の年度|どちらの年度|各年度|毎年|連続)")
 
@@ -148,6 +166,9 @@ ANAPHORA = Cue("「先ほどの」「上記の」「〜のほう」, English pro
                (), r"上記|先ほど|さっき|同じ(事業|課)|(の|な)ほう|\b(it|its|they|them)\b"
                    rf"|{POINTING_ZH}|{POINTING_KO}|{POINTING_VI}")
 SUBSET = Cue("「その中で」: a narrowing of the previous list", (), r"(その中|そのうち|この中|これらのうち|それらのうち|このうち)")
+PLURAL_REFERENCE = Cue("「その3つ」「それら」「これらの事業」: every item of the previous list", (),
+                      r"(その|この|これらの|それらの|上記の|前記の)\s*([0-9一二三四五六七八九十]+)\s*(つ|事業|件|個)|(それ|これ|あれ)ら"
+                      r"|\b(these|those|all of them|both of them)\b")
 EACH_OF_THEM = Cue("「それぞれ」「両方」: every item of the previous answer", (), r"(それぞれ|両方|どちらも|各)")
 ORDINAL = re.compile(r"(?:([0-9一二三四五1-9])\s*(?:つ目|番目|個目|件目))|(最初|はじめ|初め)に?(?:聞いた|質問した|尋ねた|の)"
                      r"|(最後)に?(?:挙げた|あげた|出た|聞いた|の)|\bthe (first|second|third|last)(?: one)?\b(?! \w+ (?:of|in)\b)"
@@ -166,16 +187,21 @@ FOREIGN_ELLIPSIS = Cue("「那…呢？」「…은요?」「còn … thì sao?�
 # --- what exactly is asked (qa.query.Focus) -------------------------------------------------------------
 ASK_AMOUNT = Cue("money", ("いくら", "金額", "何円", "料金", "費用は", "値段", "月額", "利用料", "自己負担額"),
                  r"how much|\bcosts?\b|\bfees?\b|\bprices?\b|\byen\b")  # not "feel", "costume"
-ASK_NAME = Cue("a person's name", ("名前", "氏名", "誰が", "だれが", "誰か", "誰です", "だれです"), r"\bwho (is|was|are|were)\b|\bname of\b")
+ASK_NAME = Cue("a person's name: 氏名, 誰, or 名前 of a person (課長の名前); 「誰かに相談」 is someone, not a name",
+               ("氏名", "誰が", "だれが", "誰です", "だれです", "誰なの", "誰なん"),
+               r"(長|者|員|委員|先生|職員|さん|担当|方|人)(の|さんの)?(お)?名前|\bwho (is|was|are|were)\b|\bname of the (head|director|manager|person|chair)")
+ASK_TITLE = Cue("the name of a thing: 何という名前, 名称, タイトル", ("名称", "タイトル", "何という名前", "なんという名前", "名前は"),
+                r"\b(title|name) of\b")
 ASK_CONTACT = Cue("contact details", ("電話番号", "連絡先", "住所", "メールアドレス", "URL", "ホームページのアドレス"),
                   r"phone|address|e-?mail|website|\burl\b")
-ASK_BREAKDOWN = Cue("a breakdown into categories", ("内訳", "内容別", "種類別", "種別ごと"), r"breakdown")
+ASK_BREAKDOWN = Cue("a breakdown into categories, or a part of a figure (「相談のうち、新規は何件」)", ("内訳", "内容別", "種類別", "種別ごと"),
+                    r"(?<!指標)(?<!事業)のうち[、,]?\s*[^。？?]{1,12}?(は|が)?\s*(何件|何人|何回|何世帯|何団体|なんけん|なんにん)|breakdown")
 ASK_TIME = Cue("a time of day", (), r"何時|なんじ|what time|until when .*open|opening hours")
 # "when" asks a date at the head of a question ("When does it start?", "and since when?"), not in a
 # clause ("what did they do when events were cancelled")
 ASK_DATE = Cue("a date or period", (), r"いつ|何月|何日|なんにち|何年から|since when|\bdate\b"
                                        r"|(^|[,.?!;]\s*)when\b|\bwhen (is|was|are|were|does|did|do|will|can|should)\b")
-ASK_FIGURE_EN = Cue("a figure (English)", (), r"how many|number of")
+ASK_FIGURE = Cue("a figure: 〜数は, how many", (), r"[\u3400-\u9fff]数(は|を|って|が知りたい)|how many|number of")
 
 # counters a question may ask for: 何園 -> 園
 COUNTERS = ("人", "件", "回", "世帯", "園", "団体", "機関", "か所", "箇所", "校", "館", "円", "%", "組", "日", "時間", "時", "歳", "分")

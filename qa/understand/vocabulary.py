@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpus.records import Project
-from index.text import normalize
+from index.text import analyse, normalize
 from qa.understand import lexicon as lx
 # years are read in every question language, Western and era forms alike, by one function
 from qa.understand.years import find_years  # noqa: F401
@@ -143,7 +143,8 @@ def find_goals(text: str, known: Sequence[int] = ()) -> tuple[int, ...]:
     ranged = False
     m = _GOAL_RANGE.search(text)
     if m and int(m.group(1)) < int(m.group(2)):
-        nums += list(range(int(m.group(1)), int(m.group(2)) + 1))
+        span = range(int(m.group(1)), int(m.group(2)) + 1)
+        nums += [g for g in span if not known or g in known]  # a range covers the goals the plan has
         ranged = True
     m = _GOAL_FROM.search(text)
     if m and known:
@@ -167,3 +168,66 @@ def other_cities(text: str, city_names: Sequence[str], projects: Sequence[Projec
     return tuple(m.group(0) for m in _OTHER_CITY.finditer(text)
                  if m.group(0) not in city_names and not any(m.group(0) in c or c in m.group(0) for c in city_names)
                  and not any(m.group(0) in p.name or m.group(0) in p.content for p in projects))
+
+
+def field_text(p: Project, where: str) -> str:
+    """The normalised text a topic condition reads: what the project is ("about": name, content,
+    indicator names), its result explanation or its council comments."""
+    if where == "explanation":
+        parts = [p.result_explanation or ""]
+    elif where == "comment":
+        parts = list(p.council_comments)
+    else:
+        parts = [p.name, *p.aliases, p.content, *(i.name for i in p.indicators)]
+    return normalize(" ".join(parts))
+
+
+_TOPIC_CHARS = re.compile(r"[\u3400-\u9fff\u30a1-\u30ffー]")
+
+
+def noun_phrases(text: str) -> list[str]:
+    """Compound nouns of the question (医療費, 新型コロナ) and the nouns inside them, longest first."""
+    out: list[str] = []
+    run: list[str] = []
+    for m in (*analyse(text), None):
+        if m is not None and (m.pos1 == "名詞" or (m.pos1 in ("接頭辞", "接尾辞") and run)) and m.pos2 != "数詞":
+            # a kana word the dictionary knows as a kanji noun (しょうがい -> 障害) keeps its written form
+            run.append(m.surface)
+            continue
+        if run:
+            while len(run) > 1 and run[-1] in lx.TOPIC_NOISE:
+                run.pop()  # 「家庭向け」 is about 家庭
+            if len(run) > 1:
+                out.append("".join(run))
+            out += [w for w in run if len(w) >= 2]
+            run = []
+    return [w for w in dict.fromkeys(out) if _TOPIC_CHARS.search(w)]
+
+
+def topic_words(text: str, projects: Sequence[Project], where: str, ignore: Sequence[str] = ()) -> tuple[str, ...]:
+    """Words that narrow a list to its subject (「障がいのある子ども向けの事業」 -> 障がい).
+
+    A subject word occurs in the ``where`` text of some, but at most half, of the projects;
+    words every project shares (子ども, 事業), the question's list and field words and the names
+    of its other conditions (``ignore``: departments, goal titles) say nothing about the subject.
+    A compound (医療費) is preferred over its parts; several words must all hold when some
+    project has them all, else the rarest one decides."""
+    texts = [field_text(p, where) for p in projects]
+    limit = max(1, len(projects) // 2)
+    fieldish = lx.field_words()
+    found: list[tuple[str, int]] = []
+    for word in noun_phrases(text):
+        if (word in lx.LIST_NOUNS or word in lx.DOCUMENT_WORDS or word in lx.GENERIC_NOUNS or word in lx.TOPIC_NOISE
+                or any(word in w for w in fieldish) or any(word in x or x in word for x in ignore)):
+            continue
+        if any(word in longer for longer, _ in found):
+            continue  # a part of a compound already kept
+        df = sum(1 for t in texts if word in t)
+        if 0 < df <= limit:
+            found.append((word, df))
+    if not found:
+        return ()
+    words = tuple(w for w, _ in found)
+    if any(all(w in t for w in words) for t in texts):
+        return words
+    return (min(found, key=lambda f: f[1])[0],)

@@ -1,7 +1,9 @@
 // The chat page's own behaviour, around Gradio's components:
-// the conversation log (kept only in this page, never in browser storage), the pending state,
+// the conversation log (kept in this page and in this tab's sessionStorage, so that the reload
+// Gradio does after a dropped connection does not lose it; nowhere else), the pending state,
 // the live character count, Enter during Japanese input-method conversion, buttons that ask,
-// citation links opening the cited page, copy, saving the conversation, and 👍/👎.
+// citation links opening the cited page, copy, saving the conversation, 👍/👎, the
+// やさしい日本語 switch, arrow keys on the tabs, the skip link and a short announcement per answer.
 (() => {
   const CONFIG = __PLANQA_CONFIG__;
   const T = CONFIG.text;
@@ -13,6 +15,10 @@
   let pendingTimer = null;
   let server = null;
   let pageData = null;
+  let plainOn = false;
+  let connectionLost = false;
+  let waiting = ""; // the last question sent and not answered yet (put back in the box after a reload)
+  const STORE = "planqa-conversation"; // sessionStorage: this tab only, gone when it closes
 
   // The page is Japanese whatever the visitor's browser language is.
   const keepLang = () => { if (document.documentElement.lang !== "ja") document.documentElement.lang = "ja"; };
@@ -68,11 +74,84 @@
   }
   window.addEventListener("keydown", guardEnter, true);
   window.addEventListener("keypress", guardEnter, true);
-  document.addEventListener("input", (e) => { if (isQuestion(e.target)) { updateCounter(); say(""); } }, true);
+  document.addEventListener("input", (e) => {
+    if (!isQuestion(e.target)) return;
+    updateCounter();
+    say("");
+    const notice = $("#planqa-notice");
+    if (notice) notice.querySelectorAll("p").forEach((p) => p.remove()); // the server's refusal, if any
+  }, true);
 
   // --- the conversation -------------------------------------------------------------------
   function hasTurns(on) {
     document.body.classList.toggle("planqa-has-turns", on);
+  }
+
+  // The log, the question still waiting for its answer and the switch, in this tab's
+  // sessionStorage: Gradio reloads the page when a dropped connection comes back.
+  function persist() {
+    try {
+      const log = logEl();
+      const turns = log ? [...log.querySelectorAll(".planqa-turn[data-turn]")].map((t) => t.outerHTML) : [];
+      if (!turns.length && !waiting && !plainOn && !connectionLost) { sessionStorage.removeItem(STORE); return; }
+      sessionStorage.setItem(STORE, JSON.stringify({ turns, waiting, plain: plainOn, lost: connectionLost }));
+    } catch (_) { /* storage full or disabled: the log still lives in the page */ }
+  }
+
+  function restore() {
+    let saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem(STORE) || "null"); } catch (_) { saved = null; }
+    if (!saved) return;
+    setPlain(Boolean(saved.plain), false);
+    if (saved.turns && saved.turns.length) {
+      logEl().innerHTML = saved.turns.join("");
+      hasTurns(true);
+    }
+    const notes = [];
+    if (saved.lost) notes.push(T.reconnected);
+    if (saved.waiting) {
+      waiting = saved.waiting;
+      notes.push(T.resend);
+      // after Gradio has given the box its (empty) first value
+      setTimeout(() => {
+        const ta = textarea();
+        if (!ta || ta.value) return;
+        const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set;
+        setter.call(ta, waiting);
+        ta.dispatchEvent(new Event("input", { bubbles: true }));
+        say(notes.join(" "));
+      }, 300);
+    }
+    say(notes.join(" "));
+    persist();
+  }
+
+  function setPlain(on, save = true) {
+    plainOn = on;
+    document.body.classList.toggle("planqa-plain-on", on);
+    const b = $("#planqa-plain-toggle");
+    if (b) b.setAttribute("aria-pressed", String(on));
+    if (save) persist();
+  }
+
+  // Gradio says "Connection to the server was lost" in English and reloads the page once the
+  // server answers again: its toast is replaced by a Japanese line, and the log is kept.
+  function watchConnection() {
+    new MutationObserver((records) => {
+      for (const r of records) {
+        for (const n of r.addedNodes) {
+          if (n.nodeType !== 1) continue;
+          const toasts = n.matches("[data-testid=toast-body]") ? [n] : [...n.querySelectorAll("[data-testid=toast-body]")];
+          for (const t of toasts) {
+            if (!/Connection (to the server was lost|Lost)/i.test(t.textContent || "")) continue;
+            (t.closest(".toast-wrap") || t).style.display = "none";
+            connectionLost = true;
+            persist();
+            say(T.connectionLost);
+          }
+        }
+      }
+    }).observe(document.body, { childList: true, subtree: true });
   }
 
   function scrollToTurn(turn) {
@@ -91,6 +170,7 @@
     const turn = document.createElement("article");
     turn.className = "planqa-turn planqa-pending";
     turn.setAttribute("aria-busy", "true");
+    waiting = question;
     const qDiv = document.createElement("div");
     qDiv.className = "planqa-q";
     const sr = document.createElement("span");
@@ -110,6 +190,33 @@
     pending = turn;
     setSendEnabled(false);
     scrollToTurn(turn);
+    persist();
+  }
+
+  // The carried-topic chip: the same question again, on its own; its answer replaces this turn.
+  function reask(chip) {
+    const turn = chip.closest(".planqa-turn");
+    const box = $("#planqa-reask-request textarea, #planqa-reask-request input");
+    const send = $("#planqa-reask-send");
+    if (!turn || !box || !send || pending) return;
+    const a = turn.querySelector(".planqa-a");
+    a.setAttribute("aria-busy", "true");
+    a.innerHTML = '<p class="planqa-wait" role="status"><span class="planqa-spinner" aria-hidden="true"></span></p>';
+    a.querySelector(".planqa-wait").append(T.pending);
+    pending = turn;
+    typed = false;
+    setSendEnabled(false);
+    const setter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(box), "value").set;
+    setter.call(box, JSON.stringify({ question: chip.dataset.reask, turn: turn.dataset.turn }));
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    setTimeout(() => send.click(), 30);
+  }
+
+  function announce(text) {
+    const el = $("#planqa-announce");
+    if (!el || !text) return;
+    el.textContent = "";
+    setTimeout(() => { el.textContent = text; }, 50); // a change the screen reader notices
   }
 
   function commit(element) {
@@ -117,8 +224,12 @@
     if (!fresh) return;
     const turn = fresh.cloneNode(true);
     if (logEl().querySelector(`[data-turn="${CSS.escape(turn.dataset.turn)}"]`)) return;
-    if (pending && pending.isConnected) pending.replaceWith(turn); else logEl().append(turn);
+    const old = turn.dataset.replaces && logEl().querySelector(`[data-turn="${CSS.escape(turn.dataset.replaces)}"]`);
+    if (old) old.replaceWith(turn);
+    else if (pending && pending.isConnected && pending.classList.contains("planqa-pending")) pending.replaceWith(turn);
+    else logEl().append(turn);
     pending = null;
+    waiting = "";
     clearTimeout(pendingTimer);
     hasTurns(true);
     updateCounter();
@@ -127,6 +238,8 @@
     if (a && !typed) { a.setAttribute("tabindex", "-1"); a.focus({ preventScroll: true }); }
     else if (typed && textarea()) textarea().focus({ preventScroll: true });
     scrollToTurn(turn);
+    announce(turn.dataset.announce);
+    persist();
   }
 
   function settle() {
@@ -145,16 +258,20 @@
       pending.removeAttribute("aria-busy");
       pending = null;
       updateCounter();
+      persist();
     }, 1500);
   }
 
   function clearConversation() {
     logEl().textContent = "";
     pending = null;
+    waiting = "";
+    connectionLost = false;
     clearTimeout(pendingTimer);
     hasTurns(false);
     say("");
     updateCounter();
+    persist();
     window.scrollTo({ top: 0, behavior: "instant" });
   }
 
@@ -233,9 +350,10 @@
     }
     body.append(text.slice(pos));
     dialog.showModal();
+    // scroll the page text only (scrollIntoView would scroll the dialog and hide its head)
     const first = body.querySelector("mark");
-    if (first) first.scrollIntoView({ block: "center", behavior: "instant" });
-    else body.scrollTop = 0;
+    body.scrollTop = 0;
+    if (first) body.scrollTop = first.getBoundingClientRect().top - body.getBoundingClientRect().top - body.clientHeight / 3;
     dialog.querySelector(".planqa-viewer-close").focus({ preventScroll: true });
   }
 
@@ -257,6 +375,10 @@
   document.addEventListener("click", async (e) => {
     const t = e.target.closest ? e.target : null;
     if (!t) return;
+    if (t.closest(".planqa-skip")) { e.preventDefault(); if (textarea()) textarea().focus(); return; }
+    if (t.closest("#planqa-plain-toggle")) { setPlain(!plainOn); return; }
+    const chip = t.closest(".planqa-carried");
+    if (chip) { e.preventDefault(); reask(chip); return; }
     const askBtn = t.closest("[data-ask]");
     if (askBtn) { e.preventDefault(); ask(askBtn.dataset.ask); return; }
     const cite = t.closest(".planqa-cite");
@@ -290,11 +412,41 @@
     if (await sendFeedback(turn, turn.dataset.vote || "down", comment)) form.hidden = true;
   });
 
+  // --- tabs: arrow keys move between tabs (one Tab stop for the whole tab list) -------------
+  function syncTabs() {
+    document.querySelectorAll("#planqa-tabs [role=tab]").forEach((tab) => {
+      tab.setAttribute("tabindex", tab.getAttribute("aria-selected") === "true" ? "0" : "-1");
+    });
+    const list = $("#planqa-tabs [role=tablist]");
+    if (list && !list.hasAttribute("aria-label")) list.setAttribute("aria-label", T.tabList);
+  }
+  document.addEventListener("keydown", (e) => {
+    const tab = e.target.closest && e.target.closest("#planqa-tabs [role=tab]");
+    if (!tab) return;
+    const tabs = [...tab.closest("[role=tablist]").querySelectorAll("[role=tab]:not([disabled])")];
+    const i = tabs.indexOf(tab);
+    const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    const target = tabs[(next + tabs.length) % tabs.length];
+    target.focus();
+    target.click();
+  });
+
   window.planqa = {
     attach(element, srv, watch) {
       server = srv;
       watch("value", () => commit(element));
-      updateCounter();
+      const ready = () => {
+        if (!logEl()) { requestAnimationFrame(ready); return; }
+        restore();
+        updateCounter();
+        syncTabs();
+        const tabs = $("#planqa-tabs");
+        if (tabs) new MutationObserver(syncTabs).observe(tabs, { attributes: true, subtree: true, attributeFilter: ["aria-selected"] });
+        watchConnection();
+      };
+      ready();
     },
     pending: startPending,
     settle,
