@@ -31,8 +31,7 @@ class Part:
 def interpretation(part: Part, scope: str, names: Sequence[str], language: str = "ja") -> Interpretation:
     """The reading line of one part, in the answer's language: targets or conditions, what came
     from earlier turns, the years named (with their era and Western forms), the scope."""
-    q, res = part.query, part.result
-    conditions = tuple(getattr(res, "conditions", ()))
+    conditions = tuple(getattr(part.result, "conditions", ()))
     if language == "ja":
         text = T.READING.format(body=T.READING_JOIN.join(_japanese_reading(part, names, conditions)), scope=scope)
     else:
