@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from corpus.records import Plan, Project
-from index.text import analyse, normalize, split_sentences
+from index.text import normalize, split_sentences
 from qa.compose import templates as T
 from qa.compose.lines import SECTION_CONTENT, SECTION_EXPLANATION, depts, one_line, plan_values_line, result_text, section_text
 from qa.execute.context import Context, Ranked, Result, short_title

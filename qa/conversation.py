@@ -52,8 +52,11 @@ def read(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], *, 
         return Reading(q, needs_subject=lacks)
     if q.operation is Operation.MORE:
         return Reading(q, carried=(T.CARRIED_MORE,))
-    if q.subset and frame.listed:
+    if q.subset and len(frame.listed) > 1 and frame.operation in LIST_OPERATIONS:
         return _narrowing(ctx, q, frame)
+    if q.subset and not q.targets:
+        # 「そのうち泊まりの利用は？」 after one programme's figures: a part of what was just shown
+        return _carry(ctx, q.with_(operation=Operation.LOOKUP), frame, frame.project_ids[:1])
     if q.plural_ref and not q.targets and (frame.listed or len(frame.project_ids) > 1):
         # 「その3つについて…」: every item of the previous list, its conditions kept for their indicators
         return _carry(ctx, q, frame, frame.listed or frame.project_ids)
@@ -65,6 +68,12 @@ def read(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], *, 
         moved = _department(ctx, q, frame)
         if moved is not None:
             return moved
+    candidates = list(dict.fromkeys((*frame.listed, *frame.project_ids)))
+    if q.refers and (not q.targets or all(t.via == "indicator" for t in q.targets)):
+        # 「認可外のほうの受給者数は？」: a distinctive part of one of the previous projects' names
+        picked = _pick_by_part(ctx, q.text, candidates)
+        if picked is not None:
+            return _carry(ctx, q, frame, (picked,))
     if q.targets:
         return _ellipsis(ctx, q, frame) if _only_a_subject(q) and frame.fields else Reading(q)
     if (same_message and q.operation in (Operation.LIST, Operation.COUNT) and not q.filters.any and not q.subject
@@ -116,6 +125,12 @@ def _department(ctx: Context, q: Query, frame: Frame) -> Reading | None:
         return None
     phrase = T.CARRIED_DEPARTMENT.format(departments="・".join(depts))
     if q.other_departments:
+        if frame.operation in LIST_OPERATIONS and not q.filters.any and not q.subject:
+            # 「ほかの課にもある？」 after a list: the same conditions, other departments
+            depts = frame.filters.departments or depts
+            flt = replace(frame.filters, departments=(), within=(), exclude_departments=depts)
+            return Reading(q.with_(filters=flt, operation=Operation(frame.operation)),
+                           carried=(T.CARRIED_LIST_CONDITIONS, T.CARRIED_DEPARTMENT.format(departments="・".join(depts))))
         return Reading(q.with_(filters=replace(q.filters, exclude_departments=depts)), carried=(phrase,))
     if not (q.others or "事業" in q.text):
         return None  # 「その担当課は？」 asks for the department itself

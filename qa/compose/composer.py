@@ -63,4 +63,5 @@ class Composer:
 
     @property
     def text(self) -> str:
-        return "\n".join(self.lines).strip()
+        """The lines joined, with runs of blank lines folded into one."""
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(self.lines)).strip()

@@ -57,6 +57,7 @@ VALUE_TEXT_LINE = ("- **{project}**：{indicator}（{baseline_year} {baseline}�
                    "「{evidence}」と記載されています。評価：**{status}**{cite}")
 VALUE_NONE_LINE = "- **{project}**：{indicator}（{baseline_year} {baseline}、{year}計画 {plan}）。{year}の結果は資料に記載がありません。{cite}"
 BASELINE_LINE = "- **{project}**：{baseline_year}の{indicator}の実績は **{baseline}** です（{year}計画 {plan}{result}）。{cite}"
+PLAN_STARTS = "- **{project}**：{indicator}は、計画では**{year}**から「{word}」となっています。"
 PLAN_LINE = "- **{project}**：{indicator}の計画は {plans} です（{baseline_year} {baseline}、{year}結果 {result}）。{cite}"
 LIST_HEAD = "{scope}の重点事業は{n}事業です。"
 LIST_HEAD_COND = "{scope}で{conditions}重点事業は **{n}事業** です。"
@@ -65,6 +66,7 @@ COND_TOPIC = {"about": "「{words}」に関する", "explanation": "結果の説
               "comment": "会議意見に「{words}」とある"}
 COND_INDICATOR_COUNT = "参考指標が{n}つ{op}の"
 LIST_ITEM = "- **{name}**（{departments}／施策{policy}・No.{number}・p.{page}）{status}"
+TOPIC_QUOTE = "  - 「{quote}」"
 LIST_STATUS = "　{year}評価：{label}"
 SELECT_HEAD = "{scope}で{condition}は{n}事業・{m}指標です。"
 SELECT_NONE = "{scope}には、{condition}はありません。"
@@ -178,6 +180,7 @@ READING_JOIN = "／"
 CARRIED_TARGET = "前の質問の {name}"
 CARRIED_FIRST = "最初に聞いた {name}"
 CARRIED_LIST = "前の回答の{n}事業"
+CARRIED_LIST_CONDITIONS = "前の一覧と同じ条件"
 CARRIED_DEPARTMENT = "前の質問の担当課（{departments}）"
 CARRIED_ASK = "前の質問と同じ問い（{fields}）"
 CARRIED_MORE = "前の検索のほかの候補"

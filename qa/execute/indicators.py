@@ -27,6 +27,7 @@ from qa.query import Field, Query
 from qa.understand import lexicon as lx
 from qa.understand.vocabulary import longest_common, without_names
 
+_KANJI_RUN = re.compile(r"[\u3400-\u9fff]+")
 MAX_TARGETS = 5  # targets whose indicators one answer lists
 FIGURE_PHRASE_MIN = 5  # characters of the question a line must repeat to state its figure (宿泊利用者延べ数)
 INDICATOR_PICK_MIN = 0.35  # share of an indicator's name (plus unit bonus) that picks it among a project's
@@ -65,13 +66,18 @@ def pick_indicators(q: Query, projects: Sequence[Project]) -> list[tuple[Project
 
 
 def figure_sentences(q: Query, p: Project) -> list[tuple[str, str]]:
-    """Lines of the explanation that state a figure of what the question names (「宿泊利用者延べ数」)."""
+    """Lines of the explanation that state a figure of what the question names: a long run of the
+    question (「宿泊利用者延べ数」), or a figure next to the question's own word or its kanji stem
+    (「泊まりの利用は？」 -> 「宿泊利用者延べ数：7人」)."""
     text = without_names(q.text, [p])
+    stems = [m.group(0) for w in q.subject for m in [_KANJI_RUN.search(w)] if m] if q.subject else []
     out = []
     for line in (p.result_explanation or "").split("\n"):
         for sent in split_sentences(line) or [line]:
             norm = normalize(sent)
-            if re.search(r"[0-9]", norm) and len(longest_common(norm, text)) >= FIGURE_PHRASE_MIN:
+            if not re.search(r"[0-9]", norm):
+                continue
+            if len(longest_common(norm, text)) >= FIGURE_PHRASE_MIN or any(stem in norm for stem in stems):
                 out.append((SECTION_EXPLANATION, sent.strip()))
     return out[:3]
 
@@ -103,7 +109,8 @@ def indicator_lines(ctx: Context, q: Query, targets: Sequence[Project], c: Compo
         # 「どのくらいの人が利用した？」 of an indicator reported in words: the explanation's figures in its unit
         counter = next((i.unit for _, i in picked if i.unit), None)
     counter_sents = sentences_with_counter(p0, counter) if counter else []
-    phrase_sents = [] if counter_sents or q.indicator_ids else figure_sentences(q, p0)
+    # a figure of what the question names (宿泊) is more specific than every figure in its unit
+    phrase_sents = [] if q.indicator_ids else figure_sentences(q, p0)
     unit_match = any(i.unit == counter for _, i in picked) if counter else True
     no_figure = all(i.result is None or i.result.value is None for _, i in picked)
     if phrase_sents:

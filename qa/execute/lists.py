@@ -6,13 +6,27 @@ from collections.abc import Sequence
 
 from corpus.evaluate import evaluate, project_status
 from corpus.records import STATUS_LABELS, Plan, Project, Status
+from index.text import normalize, split_sentences
 from qa.compose import labels as L
 from qa.compose import templates as T
-from qa.compose.lines import SECTION_COMMENT, SECTION_CONTENT, depts, indicator_line, indicator_row, plan_values_line, quote, section_citation
+from qa.compose.lines import (
+    SECTION_COMMENT,
+    SECTION_CONTENT,
+    SECTION_EXPLANATION,
+    depts,
+    indicator_line,
+    indicator_row,
+    plan_values_line,
+    quote,
+    section_citation,
+    section_text,
+)
 from qa.execute import records as X
 from qa.execute.context import Context, Result, document_label
 from qa.frame import Frame
 from qa.query import Field, Query
+
+TEXT_SECTIONS = {"comment": SECTION_COMMENT, "explanation": SECTION_EXPLANATION}
 
 
 
@@ -73,6 +87,11 @@ def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], coun
                                         label=STATUS_LABELS[st]) if st else ""
             c.add(T.LIST_ITEM.format(name=p.name, departments=depts(p), policy=p.policy, number=p.number, page=p.page,
                                      status=mark) + " " + c.cite_section(p, SECTION_CONTENT))
+            if f.topic and f.topic_field in TEXT_SECTIONS:
+                # a condition on what a text says: the sentences that meet it, quoted
+                section = TEXT_SECTIONS[f.topic_field]
+                for sent in _sentences_with(p, section, f.topic)[:2]:
+                    c.add(T.TOPIC_QUOTE.format(quote=quote(sent, 200)) + c.cite(section_citation(p, section, sent)))
             if with_status:
                 for i in p.indicators:
                     c.add("  " + indicator_line(p, i))
@@ -81,6 +100,11 @@ def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], coun
     return Result(c, projects=[(p, 1.0) for p in listed], indicators=rows,
                   frame=ctx.frame(q, frame, [p.id for p in listed[:1]], plans=plans, listed=[p.id for p in listed]),
                   followups=follow, conditions=conditions)
+
+
+def _sentences_with(p: Project, section: str, words) -> list[str]:
+    text = section_text(p, section) or ""
+    return [sent.strip() for sent in split_sentences(text) if any(w in normalize(sent) for w in words)]
 
 
 def count(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> Result:

@@ -14,11 +14,13 @@ from qa.execute.indicators import indicator_lines
 from qa.frame import Frame
 from qa.query import Field, Focus, Operation, Query
 from qa.types import AnswerStatus
+from qa.understand.years import year_label
 
 FIELD_ORDER = (Field.DEPARTMENT, Field.CONTENT, Field.VALUE, Field.BASELINE, Field.PLAN, Field.STATUS, Field.INDICATORS,
                Field.EXPLANATION, Field.COMMENT)
 INDICATOR_FIELDS = frozenset({Field.VALUE, Field.BASELINE, Field.PLAN, Field.STATUS, Field.INDICATORS})
 OVERVIEW_FIELDS = (Field.CONTENT, Field.INDICATORS, Field.EXPLANATION)
+PREPARING = frozenset({"検討", "準備"})  # plan words before a programme is carried out
 
 
 def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> Result:
@@ -46,6 +48,8 @@ def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> R
             # 「児童館の職員は何人」: the counted thing is nowhere in the project's texts
             what = "・".join(missing)
             return A.focus_missing(ctx, q, p0, frame, plans, what=what if what.endswith("数") else T.NUMBER_OF.format(what=what))
+    if from_retrieval and fields and Field.CONTENT not in fields and q.focus is None:
+        fields.insert(0, Field.CONTENT)  # a programme found for the question is introduced before its details
     related = None
     if not fields and q.focus is None:
         fields = list(OVERVIEW_FIELDS) if q.operation is Operation.LOOKUP else [Field.CONTENT]
@@ -69,6 +73,8 @@ def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> R
                 c.add(T.RELATED_LINE.format(quote=quote(related.text), cite=c.cite(related)))
         elif fld in INDICATOR_FIELDS and not done_indicators:
             done_indicators = True
+            if A.plan_answers_when(q):
+                c.add(*plan_starts(targets[:2]))
             rows, missing = indicator_lines(ctx, q, targets, c)
             indicators += rows
             if missing:
@@ -86,6 +92,20 @@ def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> R
                   frame=ctx.frame(q, frame, [p.id for p in targets], plans=plans,
                                   listed=[p.id for p in targets] if len(targets) > 1 else None),
                   followups=followups(p0, wanted))
+
+
+def plan_starts(projects: Sequence[Project]) -> list[str]:
+    """「計画ではいつ実施？」: the first plan year of each qualitative indicator whose word is no longer
+    a preparation (検討・準備), read from the plan row."""
+    out = []
+    for p in projects:
+        for i in p.indicators:
+            words = [(y, c.word.value) for y, c in i.plan.items() if c.word is not None]
+            prep = [y for y, w in words if w in PREPARING]
+            start = next(((y, w) for y, w in words if w not in PREPARING and w != "－"), None)
+            if prep and start:
+                out.append(T.PLAN_STARTS.format(project=p.name, indicator=i.name, year=year_label(start[0]), word=start[1]))
+    return out
 
 
 def _explanations(projects: Sequence[Project], c: Composer) -> None:

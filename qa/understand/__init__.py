@@ -32,12 +32,14 @@ from qa.understand.vocabulary import (
     name_forms,
     named_projects,
     other_cities,
+    field_text,
     topic_words,
     without_names,
 )
 
 __all__ = ["input_problem", "longest_common", "name_forms", "own_subject", "understand"]
 
+_QUOTE = re.compile(r"[「『]([^」』]{2,80})[」』]")
 _CONTENT = re.compile(r"[\u3400-\u9fff\u30a1-\u30ff]")
 _KANJI = re.compile(r"[\u3400-\u9fff]")
 
@@ -68,9 +70,29 @@ def is_fragment(text: str, names: Sequence[str]) -> bool:
     return bool(lx.FRAGMENT_REST.fullmatch(rest.strip()))
 
 
-def _with_topic(text: str, flt, plan: Plan, projects: Sequence[Project], depts: Sequence[str]):
+def quotations(text: str, projects: Sequence[Project], plan: Plan) -> tuple[str, ...]:
+    """Quoted passages of the question that are not the documents' own terms (a plan word, a project,
+    goal or policy name, a status): text the question refers to (「場所の拡充」を課題に入れてほしい)."""
+    known = {w.value for w in PlanWord} | {g.title for g in plan.goals} | {p.title for p in plan.policies}
+    known |= {"達成", "未達成", "ほぼ達成", "判定不能"}
+    out = []
+    for m in _QUOTE.finditer(text):
+        quoted = m.group(1).strip()
+        if quoted in known or any(n.score >= NAME_STRONG and len(n.matched) >= len(quoted) - 1
+                                  for n in named_projects(quoted, projects)):
+            continue
+        out.append(quoted)
+    return tuple(out)
+
+
+def _with_topic(text: str, flt, plan: Plan, projects: Sequence[Project], depts: Sequence[str],
+                quotes: Sequence[str] = ()):
     """A list question's subject words as a condition on the projects' texts (never applied silently:
-    the condition is stated with the list)."""
+    the condition is stated with the list). A quoted passage found in the texts is one, literally."""
+    for place in ("comment", "explanation", "about"):
+        literal = tuple(qt for qt in quotes if any(qt in field_text(p, place) for p in projects))
+        if literal:
+            return replace(flt, topic=literal, topic_field=place)
     where = "explanation" if lx.TOPIC_IN_EXPLANATION(text) else "comment" if lx.TOPIC_IN_COMMENT(text) else "about"
     titles = [g.title for g in plan.goals if g.number in flt.goals] + [
         pol.title for pol in plan.policies if pol.code in flt.policies]
@@ -91,17 +113,26 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     respeller: じどうかん -> 児童館), read for names and subject words; ``search_text`` what retrieval
     reads for a question in another language (its Japanese terms added)."""
     projects = tuple(projects if projects is not None else plan.projects)
-    text = re.sub(r"<[^>]*>", " ", normalize(text))
-    spelled = re.sub(r"<[^>]*>", " ", normalize(respelled)) if respelled and respelled != text else text
+    full = re.sub(r"<[^>]*>", " ", normalize(text))
+    spelled = re.sub(r"<[^>]*>", " ", normalize(respelled)) if respelled and respelled != full else full
     years = find_years(raw)
-    goals = find_goals(text, tuple(g.number for g in plan.goals))
-    policies = find_policies(text) if not goals or "施策" in text else ()
-    depts = find_departments(text, departments or plan.departments)
-    named = [m for m in named_projects(text, projects) if m.score >= NAME_STRONG]
-    if not named and spelled != text:
+    goals = find_goals(full, tuple(g.number for g in plan.goals))
+    policies = find_policies(full) if not goals or "施策" in full else ()
+    depts = find_departments(full, departments or plan.departments)
+    named = [m for m in named_projects(full, projects) if m.score >= NAME_STRONG]
+    if not named and spelled != full:
         named = [m for m in named_projects(spelled, projects) if m.score >= NAME_STRONG]
-    _, text_for_indicators = F.unit(text)
+    if any(m.bracket for m in named):
+        # 「施設等利用給付の上乗せ（幼稚園）」 names that one, not its sibling with another bracket
+        named = [m for m in named if m.bracket]
+    _, text_for_indicators = F.unit(full)
     ind_hits = indicator_matches(text_for_indicators, projects)
+    # a passage quoted from the document (「前年度と比べると大きく増加」と書かれている) is text to find, not
+    # wording to read for what is asked
+    quotes = quotations(full, projects, plan)
+    text = full
+    for quoted in quotes:
+        text = text.replace(quoted, " ")
     counted = F.counter(text)
     cities = other_cities(text, city_names, projects)
     asked = F.fields(text, counted, depts, years)
@@ -174,7 +205,7 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     scores = O.score(feats, example_vote)
     op = O.best(scores)
     if op in (Operation.LIST, Operation.COUNT, Operation.GROUP) and not names_target:
-        flt = _with_topic(text, flt, plan, projects, depts)
+        flt = _with_topic(text, flt, plan, projects, depts, quotes)
 
     targets = tuple(Target(m.project_id, min(1.0, m.score), "name") for m in named)
     if not targets and ind_hits and ind_hits[0][2] >= INDICATOR_NAMES_PROJECT:
@@ -186,6 +217,11 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
         targets = tuple(seen.values())
     # the best-named indicators, and every indicator whose whole name is there (「AとBを比べて」)
     indicator_ids = tuple(iid for _, iid, s in ind_hits if s >= ind_hits[0][2] - 0.05 or s >= 1.0)
+    if not targets and quotes:
+        quoted_in = [p for p in projects if any(qt in field_text(p, where) for qt in quotes
+                                                 for where in ("about", "explanation", "comment"))]
+        if len(quoted_in) == 1:
+            targets = (Target(quoted_in[0].id, 1.0, "quote"),)
     mine = [p for p in projects if p.id in {t.project_id for t in targets}]
     subject = own_subject(without_names(search_text or spelled, mine))
     return Query(raw=raw, text=text, language=language, operation=op, fields=tuple(dict.fromkeys(asked)),

@@ -53,6 +53,9 @@ def fields(text: str, counted: str | None, departments: tuple[str, ...], years: 
         out.append(Field.BASELINE)
     if lx.OVERVIEW(text):
         out = list(dict.fromkeys([*out, Field.CONTENT, Field.INDICATORS, Field.EXPLANATION]))
+    if lx.INTENTION(text) and counted is None and Field.VALUE not in out and not years:
+        # 「児童館をふやす予定は？」: the plan words, what the programme means to do and what comes next
+        out = list(dict.fromkeys([*out, Field.CONTENT, Field.PLAN, Field.EXPLANATION]))
     return out
 
 

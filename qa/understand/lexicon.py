@@ -66,6 +66,8 @@ FIELDS: dict[str, Cue] = {
 }
 COUNCIL_SAID = Cue("「会議で何か言われた」: the council named with a verb of saying", ("意見", "言わ", "言って", "言った", "指摘", "コメント", "評価され", "何か"))
 OVERVIEW = Cue("everything about one programme", ("詳しく", "くわしく", "詳細", "概要を", "すべて教えて", "全部教えて"))
+INTENTION = Cue("what is planned or intended for a programme (not a figure): 予定, つもり, 今後, ふやす予定",
+                ("予定", "つもり", "今後", "これから", "見通し", "方針", "考えは"), r"(する|作る|つくる|増やす|ふやす|広げる|設ける)(計画|予定)")
 ASKS_RESULT = Cue("asks what happened (a result), not what was planned",
                   ("実績", "結果", "でしたか", "だった", "でした", "何人", "何件", "何回", "実際"))
 
@@ -107,9 +109,9 @@ INDICATOR_COUNT = re.compile(r"指標が\s*([0-9一二三四五]+)\s*(?:つ|個)
 COMMENT_PRESENCE = Cue("a comment is (not) there", (), r"(意見|記載)(が|の|は)?(ある|あった|ない|無い|なかった|つ(い|け)て|付いて|書かれて|出て)")
 COMMENT_ABSENCE = Cue("no comment", (), r"(意見|記載)(が|の|は)?(ない|無い|なかった|ついていない|付いていない)")
 TOPIC_IN_EXPLANATION = Cue("a list of projects whose result explanation says something", (),
-                           r"(説明|結果の説明|課題)[^。?？]{0,12}(触れ|書かれ|記載|言及|説明され|挙げ)|説明されている|と説明")
+                           r"(説明|結果の説明|課題)[^。?？]{0,24}(触れ|書かれ|書いて|記載|言及|説明され|挙げ)|説明されている|と説明")
 TOPIC_IN_COMMENT = Cue("a list of projects whose council comment says something", (),
-                       r"(意見|会議)[^。?？]{0,12}(触れ|書かれ|記載|言及|求め|指摘)")
+                       r"(意見|会議)[^。?？]{0,24}(触れ|書かれ|書いて|記載|言及|求め|指摘)")
 NEGATED_SPAN = re.compile(r"[^、。?？]*(ではなく|でなく|以外の|を除く|を除いた)")
 # nouns that say how a topic relates, not what it is (「相談に関係する」「コロナの影響で」)
 TOPIC_NOISE = frozenset("関係 関連 影響 対象 向け 内容 部分 もの 場合 ため 以上 以下 時点 状況 取組 取り組み 記述 説明 意見 課題 理由 項目 分野 種類 全部 すべて 一覧 重点 事業 場所".split())
@@ -132,7 +134,9 @@ PER_GROUP = Cue("「課ごと」「目標別」: per group", (), r"(担当課|�
 GROUP_RANKED = Cue("「いちばん多い課」: groups ranked by count", (), r"(多い|少ない|多く)(の)?(は)?(どの|どこの)?(課|部署|担当課|目標|施策)")
 GROUPS_COMPARED = Cue("「どちらが多く」: named groups compared", (), r"(どちら|どっち|どの).{0,12}(多|少)")
 MANY_FEW = Cue("many / few", (), r"(多い|少ない|多く)")
-SUPERLATIVE = Cue("the most / least", (), r"(いちばん|一番|最も|もっとも|最大|最小|最高|最低|トップ|1位)|\b(most|largest|biggest|highest|lowest|smallest)\b")
+SUPERLATIVE = Cue("the most / least of a measure (「一番近い児童館」 is not a ranking of the records)", (),
+                  r"(いちばん|一番|最も|もっとも)[^。?？、]{0,12}?(多|少|大き|小さ|高|低|増|減|伸|落ち|下が|上が|変化|差|率)"
+                  r"|最大|最小|最高|最低|トップ|1位|\b(most|largest|biggest|highest|lowest|smallest)\b")
 SMALLEST = Cue("the smallest", (), r"(最小|最低|小さ|少な)")
 COMPARATIVE = Cue("which of two / a comparison", (), r"(どっち|どちら|比べ|比較|差は|違い)|\b(compare|which is (bigger|larger|higher))\b")
 CHANGE_WORDS = Cue("a change between years", (), r"(増え|増加|伸び|上が|減っ|減少|下が|落ち|減り|変化|差)")
@@ -211,7 +215,7 @@ NON_PROJECT_COUNTERS = ("人", "回", "世帯", "団体", "機関", "園")
 
 # --- vocabulary of the documents -------------------------------------------------------------------------
 # nouns that speak of the document itself: a summary question has no other subject
-DOCUMENT_WORDS = frozenset("計画 資料 事業 重点 重点事業 全体 全体像 概要 進捗 状況 評価 結果 目標 施策 年度 令和 平成 内容 まとめ 総括 指標 参考 本 今回 市 プラン".split())
+DOCUMENT_WORDS = frozenset("質問 回答 答え 本題 確認 お願い 計画 資料 事業 重点 重点事業 全体 全体像 概要 進捗 状況 評価 結果 目標 施策 年度 令和 平成 内容 まとめ 総括 指標 参考 本 今回 市 プラン".split())
 # words of a figure question that say "a number" rather than what is counted
 GENERIC_NOUNS = frozenset("人数 件数 回数 数値 実績 結果 計画 年度 令和 平成 事業 利用 合計 全体 資料 状況 何人 何件 去年 今年 昨年".split())
 # nouns of a list question that name the list, not its subject

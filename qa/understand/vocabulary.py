@@ -86,6 +86,7 @@ class NameMatch:
     project_id: str
     score: float
     matched: str  # the run of the question that names it
+    bracket: bool = False  # the bracketed part of the name (（幼稚園）) is in the question too
 
 
 def named_projects(text: str, projects: Sequence[Project]) -> list[NameMatch]:
@@ -104,7 +105,7 @@ def named_projects(text: str, projects: Sequence[Project]) -> list[NameMatch]:
                     best = cand
         bracket = _BRACKET.search(unicodedata.normalize("NFKC", p.name))
         if best is not None and bracket and bracket.group(1)[:3] in text:
-            best = NameMatch(best.project_id, best.score + BRACKET_BONUS, best.matched)
+            best = NameMatch(best.project_id, best.score + BRACKET_BONUS, best.matched, bracket=True)
         if best is not None:
             out.append(best)
     out.sort(key=lambda m: -m.score)
