@@ -50,6 +50,8 @@ class Retriever(Protocol):
 
     def query_vector(self, query: str) -> np.ndarray: ...
 
+    def retrieval_vector(self, query: str) -> np.ndarray: ...
+
 
 @dataclass(frozen=True)
 class Scores:

@@ -192,6 +192,12 @@ class SearchIndex:
                 self._cache.popitem(last=False)
         return vector
 
+    def retrieval_vector(self, query: str) -> np.ndarray:
+        """The vector a search for ``query`` uses (of its expanded, respelled form): a caller that
+        also needs the question's vector shares one encoding with the search."""
+        profile = self.profile(expand_query(query) if self.config.expand else query)
+        return self.query_vector(profile.analysed)
+
     def clear_cache(self) -> None:
         """Forget cached query vectors (the benchmark times each query from scratch)."""
         with self._cache_lock:

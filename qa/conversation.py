@@ -70,8 +70,10 @@ def read(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], *, 
             return moved
     candidates = list(dict.fromkeys((*frame.listed, *frame.project_ids)))
     if q.refers and (not q.targets or all(t.via == "indicator" for t in q.targets)):
-        # 「認可外のほうの受給者数は？」: a distinctive part of one of the previous projects' names
-        picked = _pick_by_part(ctx, q.text, candidates)
+        # 「認可外のほうの受給者数は？」: a distinctive part of one of the previous projects' names (among
+        # the projects the question's own indicator words name, when it names some)
+        own = {t.project_id for t in q.targets}
+        picked = _pick_by_part(ctx, q.text, [c for c in candidates if not own or c in own])
         if picked is not None:
             return _carry(ctx, q, frame, (picked,))
     if q.targets:

@@ -23,6 +23,7 @@ from corpus.records import Plan
 from qa import answerability, conversation
 from qa.compose import templates as T
 from qa.compose.answer import Part, assemble
+from index.text import normalize
 from qa.execute import Context, document_label, execute, foreign, series, short_title
 from qa.frame import Frame
 from qa.query import Operation, Query
@@ -167,16 +168,17 @@ class Engine:
         search_text = retrieval_text(part, lang) if lang != "ja" else ""
         respelled = self.index.profile(part).analysed if lang == "ja" else japanese_forms(part) if lang.startswith("zh") else None
         return understand(raw, part, plans[0], language=lang, departments=departments, projects=projects,
-                          city_names=cities, example_vote=self._vote(search_text or part), respelled=respelled,
-                          search_text=search_text)
+                          city_names=cities, example_vote=self._vote(search_text or normalize(part)),
+                          respelled=respelled, search_text=search_text)
 
     def _vote(self, text: str) -> dict:
-        """The labelled-example vote over the retriever's encoder."""
+        """The labelled-example vote over the retriever's encoder, with the vector retrieval uses for
+        the same text (one encoding per question)."""
         if self._votes is None:
             from qa.understand.intents import ExampleVote
 
             self._votes = ExampleVote(self.index.encoder.encode_queries)
-        return self._votes.vote(self.index.query_vector(text))
+        return self._votes.vote(self.index.retrieval_vector(text))
 
     def _named_documents(self, text: str, plans: tuple[Plan, ...]) -> tuple[Plan, ...]:
         """The documents a question names by city or plan title (all of ``plans`` when it names none)."""

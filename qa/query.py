@@ -73,6 +73,7 @@ class Filters:
     status: str | None = None  # corpus.records.Status value
     plan_word: str | None = None
     plan_years: tuple[str, ...] = ()  # the years the plan word must hold in (empty: any)
+    not_started: bool = False  # the result year's plan word is still 検討 or 準備 (「まだ実施できていない」)
     kind: Kind | None = None
     kind_only: bool = False  # every indicator of the project is of ``kind`` (「だけ」)
     change: str | None = None  # "increase" | "decrease": result vs baseline
@@ -91,7 +92,7 @@ class Filters:
 
     @property
     def on_indicators(self) -> bool:
-        return bool(self.status or self.plan_word or self.kind or self.change or self.result or self.unit)
+        return bool(self.status or self.plan_word or self.not_started or self.kind or self.change or self.result or self.unit)
 
     @property
     def any(self) -> bool:

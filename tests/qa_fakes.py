@@ -75,6 +75,9 @@ class FakeIndex:
 
         return np.zeros(8, dtype=np.float32)
 
+    def retrieval_vector(self, query):
+        return self.query_vector(query)
+
     def profile(self, query):
         return _Profile(query, query)
 

@@ -49,6 +49,8 @@ def condition_parts(f: Filters, plan: Plan) -> list[str]:
     if f.plan_word:
         years = "・".join(f.plan_years) if f.plan_years else T.ANY_PLAN_YEAR.format(first=plan.plan_years[0], last=plan.plan_years[-1])
         parts.append(T.CONDITIONS["plan_word"].format(years=years, word=f.plan_word))
+    if f.not_started:
+        parts.append(T.CONDITIONS["not_started"].format(year=y))
     if f.kind:
         parts.append(T.CONDITIONS[f.kind.value + ("_only" if f.kind_only and f.kind.value == "qualitative" else "")])
     if f.change:

@@ -66,6 +66,7 @@ COND_TOPIC = {"about": "「{words}」に関する", "explanation": "結果の説
               "comment": "会議意見に「{words}」とある"}
 COND_INDICATOR_COUNT = "参考指標が{n}つ{op}の"
 LIST_ITEM = "- **{name}**（{departments}／施策{policy}・No.{number}・p.{page}）{status}"
+REASON_LINE = "- {name}の結果の説明：「{quote}」"
 TOPIC_QUOTE = "  - 「{quote}」"
 LIST_STATUS = "　{year}評価：{label}"
 SELECT_HEAD = "{scope}で{condition}は{n}事業・{m}指標です。"
@@ -107,6 +108,7 @@ CONDITIONS = {
     "borderline": "{year}にほぼ達成（要注意）と判定した指標",
     "unclear": "{year}の結果の記載がなく判定できない指標",
     "plan_word": "{years}の計画が「{word}」の指標",
+    "not_started": "{year}の計画が「検討」「準備」の段階の（まだ実施していない）指標",
     "qualitative": "数値ではなく文言（実施・継続・検討など）で計画を示す指標",
     "qualitative_only": "参考指標がすべて数値ではなく文言（実施・継続・検討など）で示される事業の指標",
     "numeric": "数値で示される指標",

@@ -26,6 +26,7 @@ from qa.execute.context import Context, Result, document_label
 from qa.frame import Frame
 from qa.query import Field, Query
 
+REASONS_FOR = 3  # a list this short shows its indicators' result sentences when the reasons are asked
 TEXT_SECTIONS = {"comment": SECTION_COMMENT, "explanation": SECTION_EXPLANATION}
 
 
@@ -61,6 +62,13 @@ def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], coun
                     line += T.PLAN_VALUES.format(plans=plan_values_line(i, plan_years))
                 c.add(line + " " + c.cite_indicator(p, i))
                 rows.append(indicator_row(p, i))
+        if Field.EXPLANATION in q.fields and len(selected) <= REASONS_FOR:
+            # 「…のは？理由も」: what the explanation says about each listed indicator
+            for p, inds in selected:
+                for i in inds:
+                    if i.result is not None:
+                        c.add(T.REASON_LINE.format(name=p.name, quote=quote(i.result.evidence, 200))
+                              + c.cite_indicator(p, i))
         if f.status == Status.FELL_SHORT.value:
             near = [(p, i) for p in projects if X.project_matches(p, f) for i in p.indicators
                     if evaluate(i).status is Status.BORDERLINE]

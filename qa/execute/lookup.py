@@ -10,6 +10,7 @@ from qa.compose import templates as T
 from qa.compose.composer import Composer
 from qa.compose.lines import SECTION_COMMENT, SECTION_CONTENT, SECTION_EXPLANATION, depts, one_line, quote, section_citation
 from qa.execute.context import Context, Result
+from qa.execute.records import PREPARING
 from qa.execute.indicators import indicator_lines
 from qa.frame import Frame
 from qa.query import Field, Focus, Operation, Query
@@ -20,7 +21,6 @@ FIELD_ORDER = (Field.DEPARTMENT, Field.CONTENT, Field.VALUE, Field.BASELINE, Fie
                Field.EXPLANATION, Field.COMMENT)
 INDICATOR_FIELDS = frozenset({Field.VALUE, Field.BASELINE, Field.PLAN, Field.STATUS, Field.INDICATORS})
 OVERVIEW_FIELDS = (Field.CONTENT, Field.INDICATORS, Field.EXPLANATION)
-PREPARING = frozenset({"検討", "準備"})  # plan words before a programme is carried out
 
 
 def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> Result:

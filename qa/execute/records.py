@@ -14,6 +14,7 @@ from qa.query import Filters, Kind, NumberCondition
 from qa.understand.vocabulary import field_text
 
 Pair = tuple[Project, Indicator]
+PREPARING = frozenset({"検討", "準備"})  # plan words of a programme not yet carried out
 
 
 def is_numeric(ind: Indicator) -> bool:
@@ -57,6 +58,10 @@ def indicator_matches(p: Project, ind: Indicator, f: Filters, plan_years: Sequen
         years = f.plan_years or tuple(plan_years)
         if not any(ind.plan.get(y) is not None and ind.plan[y].word is not None and ind.plan[y].word.value == f.plan_word
                    for y in years):
+            return False
+    if f.not_started:
+        cell = ind.plan.get(ind.result_year)
+        if cell is None or cell.word is None or cell.word.value not in PREPARING:
             return False
     if f.kind is not None and (is_numeric(ind) != (f.kind is Kind.NUMERIC)):
         return False

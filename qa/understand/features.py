@@ -161,6 +161,7 @@ def filters(text: str, asked: list[Field], *, goals: tuple[int, ...], policies: 
     found_kind, only = kind(text)
     found_unit, _ = unit(text)
     return Filters(goals=goals, policies=policies, departments=departments, status=status(text), plan_word=word,
+                   not_started=lx.NOT_STARTED(text),
                    plan_years=tuple(y for y in years if y.startswith("R")) if word else (),
                    kind=found_kind, kind_only=only, change=None if named else change(text),
                    result=None if named else result_condition(text), has_comment=has_comment(text, asked, named),
@@ -197,7 +198,9 @@ def points_back(text: str) -> bool:
                 if n.pos1 not in ("名詞", "接尾辞"):
                     break
                 compound += n.surface
-            if after not in lx.NOT_POINTING_AFTER and compound not in lx.NOT_POINTING_AFTER:
+            rest = "".join(n.surface for n in morphemes[k + 1:k + 4])
+            if after not in lx.NOT_POINTING_AFTER and compound not in lx.NOT_POINTING_AFTER \
+                    and not lx.SETTING_ASIDE.match(rest):
                 return True
     return False
 

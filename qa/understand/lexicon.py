@@ -72,8 +72,8 @@ ASKS_RESULT = Cue("asks what happened (a result), not what was planned",
                   ("実績", "結果", "でしたか", "だった", "でした", "何人", "何件", "何回", "実際"))
 
 # --- status of an indicator against its plan ---------------------------------------------------------
-SHORTFALL = Cue("fell short of the plan (for a qualitative plan: not yet carried out)",
-                ("下回", "未達", "未実施", "実施できていな", "実施していな", "実施されていな", "実施できな", "まだ実施", "届かな", "届いていな", "達成できな", "達成しなかった", "達成していな", "達成されな", "足りな",
+SHORTFALL = Cue("fell short of the plan",
+                ("下回", "未達", "届かな", "届いていな", "達成できな", "達成しなかった", "達成していな", "達成されな", "足りな",
                  "不足", "及ばな", "満たな", "満たせな", "達しな", "達していな", "うまくいかな", "計画割れ", "目標割れ",
                  "fell short", "not met", "short of"))
 ACHIEVED = Cue("met the plan", ("達成した", "達成して", "達成された", "達成できた", "上回", "クリア", "順調", "計画どおり",
@@ -84,6 +84,9 @@ ACHIEVED_CONTEXT = Cue("an achievement word is about the plan (目標 as a goal 
 VERSUS_BASELINE = re.compile(r"(H30|基準年|基準値|前回|平成30年度?)\s*(の)?\s*(実績|値|数値|結果)?\s*(を|より|から|と比べ(て|る)と?|に比べ(て)?)"
                              r"[^。?？]{0,8}?(上回|下回|超え|増|減|伸|多く|少なく|落ち|下が|上が)")
 UPWARD_VERBS = frozenset({"上回", "超え", "増", "伸", "多く", "上が"})
+NOT_STARTED = Cue("not yet carried out: the year's plan is still to study or prepare (検討・準備)",
+                  ("未実施", "まだ実施", "実施できていな", "実施していな", "実施されていな", "実施に至っていな", "始まっていな",
+                   "開始していな", "まだ始ま"))
 UNCLEAR = Cue("no result to judge", ("判定でき", "判定不能", "判定不明", "結果が不明", "結果が分から", "結果がわから",
                                      "結果の記載がない", "評価できな"))
 BORDERLINE = Cue("nearly met", ("ほぼ達成", "わずかに", "ぎりぎり", "要注意", "あと少し", "惜しい"))
@@ -160,6 +163,7 @@ EVERY_YEAR = Cue("in each of the loaded years", (), r"(両年度|両方の年度
 DEMONSTRATIVES = frozenset("その この あの それ これ あれ そこ ここ そっち こっち そちら こちら".split())
 DEMONSTRATIVE_POS = frozenset({"連体詞", "代名詞", "感動詞"})  # unidic tags あの as an interjection too
 NOT_POINTING_AFTER = frozenset("から まで うち 後 前 ため とき 時 頃 ころ まま 間 あいだ ほか 他 以外 なり でも とも 計画 資料 プラン 評価表 辺 へん".split())
+SETTING_ASIDE = re.compile(r"(は|を)?(さておき|ともかく|別として|置いと|おいと)")  # 「それはさておき」: not a reference
 # Pointing words of Chinese, Korean and Vietnamese: a pronoun for the programme (它, 그것, nó) or a
 # demonstrative before a word for it (那个事业, 그 사업, chương trình đó); 该 alone is in 应该 (should).
 POINTING_ZH = r"它|這個事業|这个事业|那個事業|那个事业|该事业|該事業|该项|該項|这项|這項|那项|那項|此事业|此事業|上述"
@@ -216,6 +220,8 @@ NON_PROJECT_COUNTERS = ("人", "回", "世帯", "団体", "機関", "園")
 # --- vocabulary of the documents -------------------------------------------------------------------------
 # nouns that speak of the document itself: a summary question has no other subject
 DOCUMENT_WORDS = frozenset("質問 回答 答え 本題 確認 お願い 計画 資料 事業 重点 重点事業 全体 全体像 概要 進捗 状況 評価 結果 目標 施策 年度 令和 平成 内容 まとめ 総括 指標 参考 本 今回 市 プラン".split())
+# nouns that refer or quantify, not name a subject (最後に挙げた, それぞれの, 全部で): they end a compound
+FUNCTION_NOUNS = frozenset("それぞれ 最後 最初 両方 全部 すべて 全て ほか 他 以外 うち 中 各 次 前 後 今回 前回 一部 大半 ほとんど".split())
 # words of a figure question that say "a number" rather than what is counted
 GENERIC_NOUNS = frozenset("人数 件数 回数 数値 実績 結果 計画 年度 令和 平成 事業 利用 合計 全体 資料 状況 何人 何件 去年 今年 昨年".split())
 # nouns of a list question that name the list, not its subject

@@ -191,7 +191,8 @@ def noun_phrases(text: str) -> list[str]:
     out: list[str] = []
     run: list[str] = []
     for m in (*analyse(text), None):
-        if m is not None and (m.pos1 == "名詞" or (m.pos1 in ("接頭辞", "接尾辞") and run)) and m.pos2 != "数詞":
+        if (m is not None and (m.pos1 == "名詞" or (m.pos1 in ("接頭辞", "接尾辞") and run)) and m.pos2 != "数詞"
+                and m.surface not in lx.FUNCTION_NOUNS):
             # a kana word the dictionary knows as a kanji noun (しょうがい -> 障害) keeps its written form
             run.append(m.surface)
             continue
