@@ -69,7 +69,8 @@ OVERVIEW = Cue("everything about one programme", ("詳しく", "くわしく", "
 INTENTION = Cue("what is planned or intended for a programme (not a figure): 予定, つもり, 今後, ふやす予定",
                 ("予定", "つもり", "今後", "これから", "見通し", "方針", "考えは"), r"(する|作る|つくる|増やす|ふやす|広げる|設ける)(計画|予定)")
 ASKS_RESULT = Cue("asks what happened (a result), not what was planned",
-                  ("実績", "結果", "でしたか", "だった", "でした", "何人", "何件", "何回", "実際"))
+                  ("実績", "結果", "でしたか", "だった", "でした", "ましたか", "されました", "された", "できた", "何人", "何件",
+                   "何回", "実際"))
 
 # --- status of an indicator against its plan ---------------------------------------------------------
 SHORTFALL = Cue("fell short of the plan",
