@@ -36,6 +36,8 @@ def interpretation(part: Part, scope: str, names: Sequence[str]) -> Interpretati
         bits.append(T.READING_TARGETS.format(names="・".join(names)))
     if conditions:
         bits.append(T.READING_CONDITIONS.format(conditions="、".join(f"「{c}」" for c in conditions)))
+    if getattr(res, "reading", None):
+        bits = [res.reading]
     if not bits:
         bits.append(T.READING_SEARCH if q.operation is Operation.SEARCH else T.READING_WHOLE)
     return Interpretation(text=T.READING.format(body=T.READING_JOIN.join(bits), scope=scope), scope=scope,
