@@ -136,7 +136,7 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     spelled = re.sub(r"<[^>]*>", " ", normalize(respelled)) if respelled else typed
     # kana words the documents write in kanji, and input-method slips (民感), read as the documents
     # spell them; names are looked for in both
-    full = spelled if _KANJI.search(typed) else typed
+    full = spelled
     years = find_years(raw)
     goals = find_goals(full, tuple(g.number for g in plan.goals))
     policies = find_policies(full) if not goals or "施策" in full else ()
