@@ -28,6 +28,7 @@ from index.text import analyse, normalize
 
 __all__ = ["Respeller"]
 
+_KANJI = re.compile(r"[\u3400-\u9fff]")
 _HIRAGANA = re.compile(r"[\u3041-\u309fー]+")
 _HIRAGANA_ONLY = re.compile(r"[\u3041-\u309fー]+")
 _COMPOUND_POS = frozenset({"名詞", "接尾辞", "接頭辞", "形状詞"})
@@ -83,6 +84,29 @@ class Respeller:
         if not self.spellings:
             return text
         return _HIRAGANA.sub(lambda m: self._respell_run(m.group()), text)
+
+    def homophones(self, text: str, known) -> str:
+        """``text`` with runs of kanji the corpus never uses respelled as the corpus word read the same
+        way: an input-method slip (民感 for 民間, both みんかん). ``known(surface)`` says whether the
+        corpus has a word; a run is replaced only when it is unknown and its reading is an entry."""
+        morphemes = analyse(text)
+        out: list[str] = []
+        i = 0
+        while i < len(morphemes):
+            for j in range(min(len(morphemes), i + _MAX_COMPOUND), i + 1, -1):
+                run = morphemes[i:j]
+                if not all(m.pos1 in _COMPOUND_POS and m.kana and _KANJI.search(m.surface) for m in run):
+                    continue
+                surface = "".join(m.surface for m in run)
+                spelling = self.spellings.get("".join(m.kana for m in run))
+                if spelling is not None and spelling != surface and not known(surface):
+                    out.append(spelling)
+                    i = j
+                    break
+            else:
+                out.append(morphemes[i].surface)
+                i += 1
+        return "".join(out)
 
     def _respell_run(self, run: str) -> str:
         out: list[str] = []

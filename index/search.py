@@ -158,13 +158,20 @@ class SearchIndex:
 
         A question written (mostly) without kanji is respelled in the corpus's kanji first
         (``index.respell``); lemma BM25 and the encoder get the respelled text, the reading index
-        the question as typed.
+        the question as typed. Kanji the corpus never uses, read like a corpus word (民感 for 民間),
+        are respelled too.
         """
         kana = kana_share(query, self.config.kana_kanji_ratio)
         analysed = self._respeller.respell(query) if kana > 0 and self.config.respell else query
         lemma_terms = tuple(terms(analysed))
         lemma = self._artifacts.lemma
         unknown = tuple(dict.fromkeys(t for t in lemma_terms if lemma.idf(t) == 0.0))
+        if unknown and self.config.respell:
+            spelled = set(self._respeller.spellings.values())
+            fixed = self._respeller.homophones(analysed, lambda w: w in spelled or all(lemma.idf(t) > 0 for t in terms(w)))
+            if fixed != analysed:
+                analysed, lemma_terms = fixed, tuple(terms(fixed))
+                unknown = tuple(dict.fromkeys(t for t in lemma_terms if lemma.idf(t) == 0.0))
         lexical = lexical_share(lemma_terms, lemma.idf, lemma.n_docs)
         return QueryProfile(
             query=query,

@@ -32,6 +32,10 @@ OFF_TOPIC_DENSE = 0.855
 # ... or when almost none of the question's term weight is in its best project and the retrievers
 # disagree on it (放課後子ども教室: 7 %; the answerable long stories with unknown words hold 18 % or more).
 OFF_TOPIC_COVERAGE = 0.15
+# Both retrievers ranking one project first is evidence of its own: a weak passage then makes the
+# question off-topic only when the project holds under 30 % of the question's term weight
+# (「ガイドブックのような冊子」: 41 %, answered; a ramen shop near the station: 10 %).
+OFF_TOPIC_AGREED_COVERAGE = 0.3
 OFF_TOPIC_DENSE_EN = 0.81  # English questions sit lower against Japanese passages
 SPECIFIC_FOCUS = (Focus.AMOUNT, Focus.TIME, Focus.DATE, Focus.NAME, Focus.TITLE, Focus.CONTACT, Focus.BREAKDOWN)
 _KANJI = re.compile(r"[\u3400-\u9fff]")
@@ -50,6 +54,8 @@ _FOCUS_PATTERNS = {
 # --- before an operation ----------------------------------------------------------------------------------
 def precheck(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> Result | None:
     """A no-answer for what the loaded documents cannot contain, else None."""
+    if lx.NOT_A_QUESTION(q.text) and not q.targets:
+        return ctx.no(T.NOT_A_QUESTION, reading=T.READING_TASK)
     goals = {g.number for p in plans for g in p.goals}
     for g in q.filters.goals:
         if g not in goals:
@@ -213,7 +219,8 @@ def off_topic(ctx: Context, q: Query, ranked: Sequence[Ranked]) -> bool:
     if not ctx.unknown_nouns(q.text):
         return False
     top = ranked[0]
-    return top.dense_score < OFF_TOPIC_DENSE or (not top.agreed and top.coverage < OFF_TOPIC_COVERAGE)
+    weak = top.dense_score < OFF_TOPIC_DENSE and (not top.agreed or top.coverage < OFF_TOPIC_AGREED_COVERAGE)
+    return weak or (not top.agreed and top.coverage < OFF_TOPIC_COVERAGE)
 
 
 def off_topic_result(ctx: Context, q: Query, plans: Sequence[Plan]) -> Result:

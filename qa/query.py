@@ -73,10 +73,13 @@ class Filters:
     status: str | None = None  # corpus.records.Status value
     plan_word: str | None = None
     plan_years: tuple[str, ...] = ()  # the years the plan word must hold in (empty: any)
+    plan_all: bool = False  # the plan word holds in every one of those years (all plan years when none named)
     not_started: bool = False  # the result year's plan word is still 検討 or 準備 (「まだ実施できていない」)
     kind: Kind | None = None
     kind_only: bool = False  # every indicator of the project is of ``kind`` (「だけ」)
     change: str | None = None  # "increase" | "decrease": result vs baseline
+    ratio: NumberCondition | None = None  # result / baseline (半分未満: < 0.5; 20%以上増: >= 1.2)
+    baseline_none: bool = False  # indicators without a baseline figure (「－」)
     result: NumberCondition | None = None
     has_comment: bool | None = None  # projects with (True) / without (False) a council comment
     indicator_count: NumberCondition | None = None  # 「指標が一つしかない事業」
@@ -92,7 +95,8 @@ class Filters:
 
     @property
     def on_indicators(self) -> bool:
-        return bool(self.status or self.plan_word or self.not_started or self.kind or self.change or self.result or self.unit)
+        return bool(self.status or self.plan_word or self.not_started or self.kind or self.change or self.ratio
+                    or self.baseline_none or self.result or self.unit)
 
     @property
     def any(self) -> bool:

@@ -50,6 +50,8 @@ def _japanese_reading(part: Part, names: Sequence[str], conditions: Sequence[str
         bits.append(T.READING_TARGETS.format(names="・".join(names)))
     if conditions:
         bits.append(T.READING_CONDITIONS.format(conditions="、".join(f"「{c}」" for c in conditions)))
+    if getattr(res, "reading", None):
+        bits = [res.reading]
     if not bits:
         bits.append(T.READING_SEARCH if q.operation is Operation.SEARCH else T.READING_WHOLE)
     if q.years:

@@ -47,13 +47,21 @@ def condition_parts(f: Filters, plan: Plan) -> list[str]:
     if f.status:
         parts.append(T.CONDITIONS[f.status].format(year=y))
     if f.plan_word:
-        years = "・".join(f.plan_years) if f.plan_years else T.ANY_PLAN_YEAR.format(first=plan.plan_years[0], last=plan.plan_years[-1])
+        span = f.plan_years or plan.plan_years
+        if f.plan_all:
+            years = T.ALL_PLAN_YEARS.format(first=span[0], last=span[-1])
+        else:
+            years = "・".join(f.plan_years) if f.plan_years else T.ANY_PLAN_YEAR.format(first=span[0], last=span[-1])
         parts.append(T.CONDITIONS["plan_word"].format(years=years, word=f.plan_word))
+    if f.baseline_none:
+        parts.append(T.CONDITIONS["baseline_none"].format(baseline_year=b))
     if f.not_started:
         parts.append(T.CONDITIONS["not_started"].format(year=y))
     if f.kind:
         parts.append(T.CONDITIONS[f.kind.value + ("_only" if f.kind_only and f.kind.value == "qualitative" else "")])
-    if f.change:
+    if f.ratio is not None:
+        parts.append(T.CONDITIONS["ratio"].format(year=y, baseline_year=b, ratio=_ratio_words(f.ratio)))
+    elif f.change:
         parts.append(T.CONDITIONS[f.change].format(year=y, baseline_year=b))
     if f.unit:
         parts.append(T.CONDITIONS["unit"].format(unit=f.unit))
@@ -77,3 +85,11 @@ def project_condition_parts(f: Filters) -> list[str]:
     if f.indicator_count is not None:
         out.append(T.COND_INDICATOR_COUNT.format(n=f"{f.indicator_count.value:g}", op=T.OPS[f.indicator_count.op]))
     return out
+
+
+def _ratio_words(cond) -> str:
+    """0.5 with < as 「半分未満」, 1.2 with >= as 「1.2倍以上（20%以上の増加）」."""
+    if abs(cond.value - 0.5) < 1e-9 and cond.op in ("<", "<="):
+        return T.RATIO_HALF[cond.op]
+    pct = abs(cond.value - 1) * 100
+    return T.RATIO_WORDS[cond.op].format(times=f"{cond.value:g}", pct=f"{pct:g}")

@@ -12,6 +12,10 @@ WRONG_TYPE = "質問は文字列で入力してください。"
 NO_HISTORY = "前の質問がないため、どの事業のことか分かりません。事業名を入れて質問してください（例：「児童館事業の担当課は？」）。"
 NO_MORE = "ほかに候補となる事業は見つかりませんでした。"
 OFF_TOPIC = ("この資料には記載がありません。\nこの資料（{documents}）では、お尋ねの内容に当てはまる事業が見つかりませんでした。")
+NOTHING_ASKED = ("この資料には記載がありません。知りたい事業やお困りごとを入れて質問してください"
+                 "（例：「ひとり親で家事が大変」「児童館の来館者数は？」「R2で計画を下回った事業は？」）。")
+NOT_A_QUESTION = ("この資料には記載がありません。ここでは、読み込まれている計画資料について質問にお答えします"
+                  "（文章の作成や計算などはできません）。")
 ONLY_INSTRUCTIONS = "資料についての質問が見つかりませんでした。知りたい事業や数値を日本語で入力してください。"
 # languages the questions are not read in (Chinese, Korean and Vietnamese are: qa.compose.phrases)
 OTHER_LANGUAGE = {
@@ -85,8 +89,11 @@ CHANGE_HEAD = "{baseline_year}から{year}への増減："
 CHANGE_LINE = "- {project}：{indicator}　{baseline_year} {before} → {year} {after}（{delta}）{cite}"
 COMPARE_HEAD = "{baseline_year}から{year}への変化を比べると、{what}が大きいのは「{indicator}」（{project}）です。"
 TOTAL_LINE = "{year}の合計：**{total}**（{parts}）"
+TOTAL_CHANGE = "{baseline_year}から{year}への合計の増減：**{delta}**"
+DIFFERENCE_LINE = "{year}の差：**{diff}**（{first} {a} − {second} {b}）"
+COMPUTED_DIFFERENCE_NOTE = "※差は、資料の数値から計算した値です。"
 COMPUTED_TOTAL_NOTE = "※合計は、資料の数値から計算した値です。"
-COMPUTED_NOTE = "※増減と増減率は、資料の数値から計算した値です。"
+COMPUTED_NOTE = "※増減、増減率と倍率は、資料の数値から計算した値です。"
 SHORTFALL_NOTE = ("判定のしかた：漸増・拡充は{baseline_year}からの増減、維持は{baseline_year}以上で達成（5%以内の減少は「ほぼ達成」）、"
                   "実施・継続・検討などは結果の説明の記載で判定しています。")
 BORDERLINE_NOTE = "なお、次の指標は「ほぼ達成（要注意）」と判定しており、上の一覧には含めていません："
@@ -108,6 +115,8 @@ CONDITIONS = {
     "borderline": "{year}にほぼ達成（要注意）と判定した指標",
     "unclear": "{year}の結果の記載がなく判定できない指標",
     "plan_word": "{years}の計画が「{word}」の指標",
+    "baseline_none": "{baseline_year}の実績が「－」（数値なし）の指標",
+    "ratio": "{year}結果が{baseline_year}実績の{ratio}の指標",
     "not_started": "{year}の計画が「検討」「準備」の段階の（まだ実施していない）指標",
     "qualitative": "数値ではなく文言（実施・継続・検討など）で計画を示す指標",
     "qualitative_only": "参考指標がすべて数値ではなく文言（実施・継続・検討など）で示される事業の指標",
@@ -117,7 +126,10 @@ CONDITIONS = {
     "result": "{year}の結果が{value}{op}の指標",
     "unit": "単位が「{unit}」の指標",
 }
-OPS = {"=": "", ">=": "以上", "<=": "以下"}
+OPS = {"=": "", ">=": "以上", "<=": "以下", "<": "未満", ">": "超"}
+ALL_PLAN_YEARS = "{first}～{last}のすべての年度"
+RATIO_HALF = {"<": "半分未満", "<=": "半分以下"}
+RATIO_WORDS = {">=": "{times}倍以上", "<=": "{times}倍以下", "<": "{times}倍未満", ">": "{times}倍超", "=": "{times}倍"}
 
 # --- follow-up suggestions -------------------------------------------------------------------------
 FOLLOW_EXPLANATION = "{name}の結果の説明は？"
@@ -176,6 +188,8 @@ READING_TARGETS = "{names} について"
 READING_CONDITIONS = "条件：{conditions}"
 READING_SEARCH = "お尋ねの内容に合う事業を検索"
 READING_WHOLE = "資料全体"
+READING_NO_ASK = "資料について尋ねていることが見つかりませんでした"
+READING_TASK = "資料についての質問ではなく、作業の依頼と読みました"
 READING_CARRIED = "{carried} について"
 READING_YEARS = "年度：{years}"
 READING_JOIN = "／"

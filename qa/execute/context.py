@@ -61,6 +61,7 @@ class Result:
     choices: tuple[str, ...] = ()
     followups: tuple[str, ...] = ()
     conditions: tuple[str, ...] = ()  # the list conditions as stated in the answer (for the reading line)
+    reading: str | None = None  # the reading line's body when the question was read as no ask at all
 
 
 class Context:
@@ -131,6 +132,7 @@ class Context:
         return document_label(self.plan_of(project)) if len(self.plans) > 1 else ""
 
     def no(self, text: str, **kw) -> Result:
+        """A no-answer that says ``text``."""
         c = Composer()
         c.add(text)
         return Result(c, status=AnswerStatus.NO_ANSWER, **kw)

@@ -129,9 +129,11 @@ def indicator_lines(ctx: Context, q: Query, targets: Sequence[Project], c: Compo
                       plan_years=tuple(asked_plan_years) or plan_years))
         rows.append(indicator_row(p, i, ctx.document_of(p)))
     if lx.TOTAL(q.text):
-        _total(picked, c)
-    if lx.ASKS_CHANGE(q.text):
+        _total(picked, c, with_baseline=lx.ASKS_CHANGE(q.text) or Field.BASELINE in q.fields)
+    elif lx.ASKS_CHANGE(q.text) or lx.ASKS_RATIO(q.text):
         _changes(picked, c)
+    if lx.ASKS_DIFFERENCE(q.text):
+        _difference(picked, c)
     missing = all(i.result is None for _, i in picked) and not counter_sents and Field.VALUE in q.fields and not want_plan
     return rows, missing
 
@@ -168,11 +170,9 @@ def _lines(q: Query, p: Project, i: Indicator, c: Composer, *, want_plan: bool, 
 
 
 def change_line(p: Project, i: Indicator, ch: X.Change, c: Composer) -> str:
-    """「- 事業：指標　H30 3,087件 → R2 4,414件（+1,327件、+43.0%）」 with the indicator's citation."""
+    """「- 事業：指標　H30 3,087件 → R2 4,414件（+1,327件、+43.0%、1.43倍）」 with the indicator's citation."""
     unit = i.unit or (i.result.unit if i.result else None) or ""
-    delta = f"{'+' if ch.absolute >= 0 else '−'}{fmt(abs(ch.absolute))}{unit}"
-    if ch.rate is not None:
-        delta += f"、{'+' if ch.rate >= 0 else '−'}{abs(ch.rate) * 100:.1f}%"
+    delta = _delta(ch, unit)
     return T.CHANGE_LINE.format(project=p.name, indicator=i.name, baseline_year=i.baseline_year, year=i.result_year,
                                 before=with_unit(i.baseline.text, i.unit), after=result_text(i), delta=delta,
                                 cite=c.cite_indicator(p, i))
@@ -187,12 +187,49 @@ def _changes(picked: Sequence[tuple[Project, Indicator]], c: Composer) -> None:
         c.add(*(change_line(p, i, ch, c) for p, i, ch in rows), T.COMPUTED_NOTE)
 
 
-def _total(picked: Sequence[tuple[Project, Indicator]], c: Composer) -> None:
-    """A total of several named indicators in one unit, shown beside its parts and marked computed."""
-    figures = [(i, i.result.value) for _, i in picked if i.result is not None and i.result.value is not None]
-    units = {i.unit or i.result.unit for i, _ in figures}
+def _numeric(picked: Sequence[tuple[Project, Indicator]]) -> tuple[list[Indicator], str] | None:
+    """The picked indicators with a numeric result, when there are two or more in one unit."""
+    figures = [i for _, i in picked if i.result is not None and i.result.value is not None]
+    units = {i.unit or i.result.unit for i in figures}
     if len(figures) >= 2 and len(units) == 1:
-        unit = units.pop() or ""
-        total = sum(v for _, v in figures)
-        c.add("", T.TOTAL_LINE.format(year=figures[0][0].result_year, total=f"{fmt(total)}{unit}",
-                                     parts="＋".join(result_text(i) for i, _ in figures)), T.COMPUTED_TOTAL_NOTE)
+        return figures, units.pop() or ""
+    return None
+
+
+def _total(picked: Sequence[tuple[Project, Indicator]], c: Composer, *, with_baseline: bool = False) -> None:
+    """A total of several named indicators in one unit, shown beside its parts and marked computed;
+    with the baseline's total and the change between them when that is asked too."""
+    found = _numeric(picked)
+    if found is None:
+        return
+    figures, unit = found
+    total = sum(i.result.value for i in figures)
+    c.add("", T.TOTAL_LINE.format(year=figures[0].result_year, total=f"{fmt(total)}{unit}",
+                                 parts="＋".join(result_text(i) for i in figures)))
+    if with_baseline and all(i.baseline.is_number for i in figures):
+        before = sum(i.baseline.number for i in figures)
+        ch = X.Change(before, total)
+        c.add(T.TOTAL_LINE.format(year=figures[0].baseline_year, total=f"{fmt(before)}{unit}",
+                                  parts="＋".join(with_unit(i.baseline.text, i.unit) for i in figures)),
+              T.TOTAL_CHANGE.format(baseline_year=figures[0].baseline_year, year=figures[0].result_year,
+                                    delta=_delta(ch, unit)))
+    c.add(T.COMPUTED_TOTAL_NOTE)
+
+
+def _delta(ch: X.Change, unit: str) -> str:
+    out = f"{'+' if ch.absolute >= 0 else '−'}{fmt(abs(ch.absolute))}{unit}"
+    if ch.rate is not None:
+        out += f"、{'+' if ch.rate >= 0 else '−'}{abs(ch.rate) * 100:.1f}%、{ch.after / ch.before:.2f}倍"
+    return out
+
+
+def _difference(picked: Sequence[tuple[Project, Indicator]], c: Composer) -> None:
+    """「何人差？」: the difference between two figures of one unit, larger minus smaller, computed."""
+    found = _numeric(picked)
+    if found is None:
+        return
+    figures, unit = found
+    a, b = sorted(figures[:2], key=lambda i: -i.result.value)
+    c.add("", T.DIFFERENCE_LINE.format(year=a.result_year, first=a.name, second=b.name,
+                                      diff=f"{fmt(a.result.value - b.result.value)}{unit}",
+                                      a=result_text(a), b=result_text(b)), T.COMPUTED_DIFFERENCE_NOTE)

@@ -45,9 +45,13 @@ def project_matches(p: Project, f: Filters) -> bool:
 
 def _condition(value: float, cond: NumberCondition) -> bool:
     if cond.op == ">=":
-        return value >= cond.value
+        return value >= cond.value - 1e-9
     if cond.op == "<=":
-        return value <= cond.value
+        return value <= cond.value + 1e-9
+    if cond.op == "<":
+        return value < cond.value
+    if cond.op == ">":
+        return value > cond.value
     return abs(value - cond.value) < 1e-9
 
 
@@ -56,9 +60,12 @@ def indicator_matches(p: Project, ind: Indicator, f: Filters, plan_years: Sequen
         return False
     if f.plan_word is not None:
         years = f.plan_years or tuple(plan_years)
-        if not any(ind.plan.get(y) is not None and ind.plan[y].word is not None and ind.plan[y].word.value == f.plan_word
-                   for y in years):
+        holds = [ind.plan.get(y) is not None and ind.plan[y].word is not None and ind.plan[y].word.value == f.plan_word
+                 for y in years]
+        if not (all(holds) if f.plan_all else any(holds)):
             return False
+    if f.baseline_none and ind.baseline.is_number:
+        return False
     if f.not_started:
         cell = ind.plan.get(ind.result_year)
         if cell is None or cell.word is None or cell.word.value not in PREPARING:
@@ -70,6 +77,10 @@ def indicator_matches(p: Project, ind: Indicator, f: Filters, plan_years: Sequen
     if f.change is not None:
         c = change(ind)
         if c is None or (f.change == "increase" and c.absolute <= 0) or (f.change == "decrease" and c.absolute >= 0):
+            return False
+    if f.ratio is not None:
+        c = change(ind)
+        if c is None or c.before == 0 or not _condition(c.after / c.before, f.ratio):
             return False
     if f.result is not None:
         r = ind.result

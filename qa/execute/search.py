@@ -31,6 +31,9 @@ def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> R
         # a search that asks something of the programme it finds (its comments, a figure, a date)
         # is a lookup of that programme, checked against its texts
         return lookup.run(ctx, q, frame, plans)
+    if not q.subject and not q.filters.any and q.language == "ja":
+        # 「こんにちは」: nothing to look for in the documents
+        return ctx.no(T.NOTHING_ASKED, reading=T.READING_NO_ASK)
     ranked = ctx.retrieve(q.retrieval_text, plans, k=8, filters=q.filters if q.filters.on_projects else None)
     if not ranked or A.off_topic(ctx, q, ranked):
         return A.off_topic_result(ctx, q, plans)

@@ -21,6 +21,7 @@ from qa.understand import operation as O
 from qa.understand.asking import asked_fields, asked_focus
 from qa.understand.preprocess import input_problem
 from qa.understand.vocabulary import (
+    INDICATOR_MIN_RUN,
     INDICATOR_NAMES_PROJECT,
     NAME_STRONG,
     find_departments,
@@ -70,6 +71,25 @@ def is_fragment(text: str, names: Sequence[str]) -> bool:
     return bool(lx.FRAGMENT_REST.fullmatch(rest.strip()))
 
 
+def _also_by_indicator(text: str, named, ind_hits, projects: Sequence[Project]) -> list[str]:
+    """Projects named by one of their indicators beside a project named by its name
+    (「子育て総合相談と虐待相談の件数」 names 虐待対応事業 by 虐待相談件数)."""
+    if not named:
+        return []
+    named_ids = {m.project_id for m in named}
+    rest = without_names(text, [p for p in projects if p.id in named_ids])
+    own = [normalize(i.name) for p in projects if p.id in named_ids for i in p.indicators]
+    out = []
+    for p, iid, score in ind_hits:
+        if p.id in named_ids or p.id in out or score < INDICATOR_NAMES_PROJECT:
+            continue
+        name = normalize(next(i.name for i in p.indicators if i.id == iid))
+        run = longest_common(name, rest)
+        if len(run) >= INDICATOR_MIN_RUN and not any(run in n for n in own):
+            out.append(p.id)
+    return out
+
+
 def quotations(text: str, projects: Sequence[Project], plan: Plan) -> tuple[str, ...]:
     """Quoted passages of the question that are not the documents' own terms (a plan word, a project,
     goal or policy name, a status): text the question refers to (「場所の拡充」を課題に入れてほしい)."""
@@ -113,8 +133,11 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     respeller: じどうかん -> 児童館), read for names and subject words; ``search_text`` what retrieval
     reads for a question in another language (its Japanese terms added)."""
     projects = tuple(projects if projects is not None else plan.projects)
-    full = re.sub(r"<[^>]*>", " ", normalize(text))
-    spelled = re.sub(r"<[^>]*>", " ", normalize(respelled)) if respelled and respelled != full else full
+    typed = re.sub(r"<[^>]*>", " ", normalize(text))
+    spelled = re.sub(r"<[^>]*>", " ", normalize(respelled)) if respelled else typed
+    # kana words the documents write in kanji, and input-method slips (民感), read as the documents
+    # spell them; names are looked for in both
+    full = spelled
     years = find_years(raw)
     goals = find_goals(full, tuple(g.number for g in plan.goals))
     policies = find_policies(full) if not goals or "施策" in full else ()
@@ -122,6 +145,8 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     named = [m for m in named_projects(full, projects) if m.score >= NAME_STRONG]
     if not named and spelled != full:
         named = [m for m in named_projects(spelled, projects) if m.score >= NAME_STRONG]
+    if not named and typed != full:
+        named = [m for m in named_projects(typed, projects) if m.score >= NAME_STRONG]
     if any(m.bracket for m in named):
         # 「施設等利用給付の上乗せ（幼稚園）」 names that one, not its sibling with another bracket
         named = [m for m in named if m.bracket]
@@ -165,7 +190,8 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     if lx.SUPERLATIVE(text):
         feats["superlative"] = 0.0 if per_group_top else 1.0  # 「いちばん多い課」 ranks groups, not indicators
         extreme = "min" if lx.SMALLEST(text) and "減" not in text else "max"
-    if lx.COMPARATIVE(text) and (not flt.change or len(named) + len(ind_hits) >= 2):
+    # 「合計するとH30と比べて」 compares a total with its baseline: a lookup with a computed total
+    if lx.COMPARATIVE(text) and (not flt.change or len(named) + len(ind_hits) >= 2) and not lx.TOTAL(text):
         feats["comparative"] = 1.0
     if "superlative" in feats and not lx.CHANGE_WORDS(text) and lx.SIZE_WORDS(text):
         measure = "value"  # 「いちばん利用者が多い指標」: the result itself, not its change
@@ -208,6 +234,7 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
         flt = _with_topic(text, flt, plan, projects, depts, quotes)
 
     targets = tuple(Target(m.project_id, min(1.0, m.score), "name") for m in named)
+    targets += tuple(Target(pid, 1.0, "indicator") for pid in _also_by_indicator(text, named, ind_hits, projects))
     if not targets and ind_hits and ind_hits[0][2] >= INDICATOR_NAMES_PROJECT:
         top = ind_hits[0][2]
         seen: dict[str, Target] = {}

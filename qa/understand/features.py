@@ -49,6 +49,8 @@ def fields(text: str, counted: str | None, departments: tuple[str, ...], years: 
         out.append(Field.VALUE)
     if departments and Field.DEPARTMENT in out:
         out.remove(Field.DEPARTMENT)  # 「保育課が担当している事業」 names the department: it is a filter
+    if lx.EACH_ASKED(text) and Field.STATUS not in out:
+        out.append(Field.STATUS)
     if "H30" in years and Field.BASELINE not in out:
         out.append(Field.BASELINE)
     if lx.OVERVIEW(text):
@@ -154,18 +156,52 @@ def has_comment(text: str, asked: list[Field], named: bool) -> bool | None:
     return None
 
 
+def ratio_condition(text: str) -> tuple[NumberCondition | None, str]:
+    """The result against its baseline as a ratio (半分未満, 2倍以上, 20%以上増えた), and the text
+    without it (its figure is not a condition on the result itself)."""
+    m = lx.RATIO_CONDITION.search(text)
+    if not m:
+        return None, text
+    rest = text.replace(m.group(0), " ")
+    if m.group(1):
+        return NumberCondition("<" if m.group(2) != "以下" else "<=", 0.5), rest
+    if m.group(3):
+        return NumberCondition(">=", float(m.group(3))), rest
+    share = float(m.group(5)) / (100 if m.group(6) == "%" else 10)
+    up = m.group(8)[0] in "増伸上"
+    return NumberCondition(">=" if up else "<=", 1 + share if up else 1 - share), rest
+
+
+def plan_years_of(years: tuple[str, ...]) -> tuple[str, ...]:
+    """Plan years named, a range (令和2年度から令和6年度まで) filled in."""
+    codes = [y for y in years if y.startswith("R") and y[1:].isdigit()]
+    if len(codes) == 2:
+        a, b = sorted(int(y[1:]) for y in codes)
+        return tuple(f"R{n}" for n in range(a, b + 1))
+    return tuple(codes)
+
+
 def filters(text: str, asked: list[Field], *, goals: tuple[int, ...], policies: tuple[str, ...],
             departments: tuple[str, ...], years: tuple[str, ...], named: bool) -> Filters:
     """Every list condition the question states."""
     word = plan_word(text)
     found_kind, only = kind(text)
     found_unit, _ = unit(text)
-    return Filters(goals=goals, policies=policies, departments=departments, status=status(text), plan_word=word,
-                   not_started=lx.NOT_STARTED(text),
-                   plan_years=tuple(y for y in years if y.startswith("R")) if word else (),
-                   kind=found_kind, kind_only=only, change=None if named else change(text),
+    ratio, text = ratio_condition(text)
+    each = lx.EACH_ASKED(text)  # 「それぞれ計画どおりだったか」 asks every item's status: not a filter
+    return Filters(goals=goals, policies=policies, departments=departments, status=None if each else status(text),
+                   plan_word=word, not_started=lx.NOT_STARTED(text),
+                   plan_years=plan_years_of(years) if word else (), plan_all=bool(word) and lx.PLAN_ALL_YEARS(text),
+                   kind=found_kind, kind_only=only, change=None if named else (change(text) or _direction_of(ratio)),
+                   ratio=None if named else ratio, baseline_none=lx.BASELINE_NONE(text),
                    result=None if named else result_condition(text), has_comment=has_comment(text, asked, named),
                    indicator_count=indicator_count(text), unit=found_unit)
+
+
+def _direction_of(ratio: NumberCondition | None) -> str | None:
+    if ratio is None:
+        return None
+    return "increase" if ratio.value > 1 else "decrease" if ratio.value < 1 else None
 
 
 @dataclass(frozen=True)

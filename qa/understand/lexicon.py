@@ -93,7 +93,16 @@ UNCLEAR = Cue("no result to judge", ("判定でき", "判定不能", "判定不�
 BORDERLINE = Cue("nearly met", ("ほぼ達成", "わずかに", "ぎりぎり", "要注意", "あと少し", "惜しい"))
 
 # --- list conditions ---------------------------------------------------------------------------------
-PLAN_SLOT = Cue("a plan word is a condition on the plan column", ("計画", "計画値", "計画欄", "予定", "目標値", "plan"))
+PLAN_SLOT = Cue("a plan word is a condition on the plan column (目標 as the target, not a goal number)",
+                ("計画", "計画値", "計画欄", "予定", "目標値", "plan"), r"目標(?!\s*[0-9一二三四五六七八九])")
+PLAN_ALL_YEARS = Cue("the plan word holds in every year: ずっと, のまま, 毎年度", ("ずっと", "のまま", "一貫して", "全年度", "すべての年度",
+                                                                                 "全ての年度", "毎年度", "変わらず"))
+BASELINE_NONE = Cue("indicators with no baseline figure (「－」)", (),
+                    r"(H30|基準)[^。?？]{0,6}(が|は)?\s*[「『]?\s*(－|-|ー|―)\s*[」』]?|(H30|基準)[^。?？]{0,6}(ない|なし|空欄)")
+# the result against its baseline as a ratio: 半分未満, 2倍以上, 20%以上増えた
+RATIO_CONDITION = re.compile(r"(半分|半数|2分の1|二分の一)\s*(未満|以下|を下回|より少な)"
+                             r"|([0-9.]+)\s*倍\s*(以上|超|を超え|に)"
+                             r"|([0-9.]+)\s*(%|割)\s*(以上|超|を超え)?\s*(増|伸|上が|減|落|下が)")
 PLAN_WORD_AS_CONDITION = r"[「『]?{word}[」』]?\s*(に|と|の|が|で)?\s*(なって|である|だった|とされ|の指標|の事業|な|)"
 QUALITATIVE = Cue("indicators stated in words, not figures", ("文言", "定性"), r"数値(ではなく|でなく|以外)|文章(で|だけ)")
 NUMERIC = Cue("indicators stated in figures", ("定量",), r"数値(の|で示される|で表される|による)?(参考)?指標|数値で(管理|示)")
@@ -118,7 +127,8 @@ TOPIC_IN_COMMENT = Cue("a list of projects whose council comment says something"
                        r"(意見|会議)[^。?？]{0,24}(触れ|書かれ|書いて|記載|言及|求め|指摘)")
 NEGATED_SPAN = re.compile(r"[^、。?？]*(ではなく|でなく|以外の|を除く|を除いた)")
 # nouns that say how a topic relates, not what it is (「相談に関係する」「コロナの影響で」)
-TOPIC_NOISE = frozenset("関係 関連 影響 対象 向け 内容 部分 もの 場合 ため 以上 以下 時点 状況 取組 取り組み 記述 説明 意見 課題 理由 項目 分野 種類 全部 すべて 一覧 重点 事業 場所".split())
+TOPIC_NOISE = frozenset(("関係 関連 影響 対象 向け 内容 部分 もの 場合 ため 以上 以下 未満 半分 半数 倍 割 以降 時点 状況 取組 "
+                         "取り組み 記述 説明 意見 課題 理由 項目 分野 種類 全部 すべて 一覧 重点 事業 場所 実施 増加 減少 合計 差").split())
 WHICH_OR_HOW_MANY = Cue("which / how many of a set", (), r"(いくつ|何件|何事業|どれ|どの)")
 OTHERS = Cue("「ほかの課」「他にも」: outside what was shown", (), r"(ほか|他|別)の(重点)?(課|事業|部署)|(ほか|他)に(も|は)?|\bother\b")
 OTHER_DEPARTMENTS = Cue("「ほかの課」: departments other than the target's", (), r"(ほか|他|別)の(課|部署)")
@@ -152,10 +162,18 @@ SUMMARY = Cue("the whole document in brief", ("全体", "概要", "まとめ", "
 MORE_PREFIXES = ("ほかには", "他には", "ほかに", "他に", "それ以外", "もっと", "次は")
 MORE_MAX_CHARS = 20  # 「ほかには？」 is short; a long question starting with ほかに asks something of its own
 NEED = Cue("a need or a wish: 〜たい, 困って, ありますか", (), r"(たい|ほしい|欲しい|困っ|大変|しんど|つらい|限界|ありますか|ある\?|できますか|もらえ|くれる)")
-ASKS_CHANGE = Cue("how much a figure changed: どれだけ増えた, 何件減った, 増加率, 差", (),
-                  r"(どれ|どの)(だけ|くらい|ぐらい|程度)\s*(増|減|伸|変わ|違|上が|下が)|(何|なん)\s*(人|件|回|%|ポイント|倍|団体|世帯|機関)\s*(増|減|多|少|差|伸)"
-                  r"|(増加|減少|増減|伸び)(数|幅|率|量|した数)|差は|差を|の差|何倍|\bhow much (more|less|did .* (increase|decrease|grow|fall))\b")
-TOTAL = Cue("a total of several figures", (), r"(合計|合わせ|あわせ|合算|総数|トータル)|\b(total|in all|combined)\b")
+ASKS_CHANGE = Cue("how much a figure changed over the years: どれだけ増えた, 何件減った, 増加率", (),
+                  r"(どれ|どの)(だけ|くらい|ぐらい|程度)\s*(増|減|伸|変わ|上が|下が)|(何|なん)\s*(人|件|回|%|ポイント|団体|世帯|機関)\s*(増|減|伸)"
+                  r"|(増加|減少|増減|伸び)(数|幅|率|量|した数)|\bhow much (did .* (increase|decrease|grow|fall))\b")
+ASKS_DIFFERENCE = Cue("how far apart two figures are: 何人差, 差は, どれだけ多い", (),
+                      r"(何|なん)\s*(人|件|回|団体|世帯|機関|園)\s*差|差は|差を|の差|違いは|(どれ|どの)(だけ|くらい|ぐらい)\s*(多|少)"
+                      r"|(何|なん|いくつ)\s*(人|件|回)?\s*(多|少な)い|\bhow (many|much) more\b|\bdifference\b")
+ASKS_RATIO = Cue("one figure as a multiple of another: 何倍, 何割, 何%", (), r"何倍|なんばい|何割|(H30|前)[^。?？]{0,8}(何|なん)\s*(%|パーセント)|\bhow many times\b")
+TOTAL = Cue("a total of several figures", (), r"(合計|合わせ|あわせ|合算|総数|トータル|足すと|足し)|\b(total|in all|combined)\b")
+NOT_A_QUESTION = Cue("a task that is not a question about the documents: writing, calculating, translating", (),
+                     r"(俳句|短歌|川柳|詩|歌詞|小説|物語|ジョーク|冗談|作文|レシピ|ラップ)[^。?？]{0,6}(を|で)?\s*(作|書|詠|考え|教え|聞かせ)"
+                     r"|^[\s0-9０-９一二三四五六七八九十百千万.,、]+\s*(たす|足す|ひく|引く|かける|掛ける|わる|割る|\+|-|×|÷|\*|/)"
+                     r"|計算して|翻訳して|\b(write|compose) (me )?(a|an) (poem|haiku|story|song|joke)\b")
 EVERY_YEAR = Cue("in each of the loaded years", (), r"(両年度|両方の年度|どちらの年度|各年度|毎年|連続)")
 
 # --- references to the conversation ---------------------------------------------------------------------
@@ -178,6 +196,8 @@ SUBSET = Cue("「その中で」: a narrowing of the previous list", (), r"(そ�
 PLURAL_REFERENCE = Cue("「その3つ」「それら」「これらの事業」: every item of the previous list", (),
                       r"(その|この|これらの|それらの|上記の|前記の)\s*([0-9一二三四五六七八九十]+)\s*(つ|事業|件|個)|(それ|これ|あれ)ら"
                       r"|\b(these|those|all of them|both of them)\b")
+EACH_ASKED = Cue("「それぞれ計画どおりだったか」: a status asked of every item, not a filter", (),
+                 r"(それぞれ|各事業|ひとつずつ|一つずつ|個別に|ごとに)[^。?？]{0,16}(達成|計画どおり|計画通り|どう|評価|だったか)")
 EACH_OF_THEM = Cue("「それぞれ」「両方」: every item of the previous answer", (), r"(それぞれ|両方|どちらも|各)")
 ORDINAL = re.compile(r"(?:([0-9一二三四五1-9])\s*(?:つ目|番目|個目|件目))|(最初|はじめ|初め)に?(?:聞いた|質問した|尋ねた|の)"
                      r"|(最後)に?(?:挙げた|あげた|出た|聞いた|の)|\bthe (first|second|third|last)(?: one)?\b(?! \w+ (?:of|in)\b)"
