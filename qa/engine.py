@@ -30,7 +30,7 @@ from qa.query import Operation, Query
 from qa.types import Answer, AnswerStatus, DocumentRef
 from qa.understand import understand
 from qa.understand.preprocess import answer_language, framed, input_problem, language, split_parts, strip_instructions
-from qa.understand.termbase import japanese_forms, retrieval_text
+from qa.understand.termbase import retrieval_text
 
 log = logging.getLogger(__name__)
 
@@ -163,10 +163,10 @@ class Engine:
         projects = [p for plan in plans for p in plan.projects]
         departments = tuple(dict.fromkeys(d for plan in plans for d in plan.departments))
         cities = tuple(dict.fromkeys(plan.city for plan in self.plans))
-        # another language is retrieved with the Japanese terms of its words; Chinese is read for
-        # names in the documents' character forms (儿童馆 -> 児童館), Japanese kana in kanji
+        # another language is retrieved with the Japanese terms of its words (and read for names by
+        # qa.execute.foreign.understood); Japanese kana are read in the documents' kanji
         search_text = retrieval_text(part, lang) if lang != "ja" else ""
-        respelled = self.index.profile(part).analysed if lang == "ja" else japanese_forms(part) if lang.startswith("zh") else None
+        respelled = self.index.profile(part).analysed if lang == "ja" else None
         return understand(raw, part, plans[0], language=lang, departments=departments, projects=projects,
                           city_names=cities, example_vote=self._vote(search_text or normalize(part)),
                           respelled=respelled, search_text=search_text)

@@ -95,8 +95,10 @@ def test_a_department_question_gets_the_department_line(engine, lang, question):
 @pytest.mark.parametrize("question", ["儿童馆是哪个部门负责的？", "兒童館是哪個部門負責的？"])
 def test_a_name_in_chinese_characters_names_the_project(engine, question):
     # 儿童馆 / 兒童館 are 児童館 in the documents' character forms: named, not guessed by retrieval
-    q = engine.understand(question, question, engine.current_plans(), "zh-Hans")
+    plans = engine.current_plans()
+    q = foreign.understood(engine.context, engine.understand(question, question, plans, "zh-Hans"), plans)
     assert [(t.via, engine.project(t.project_id).name) for t in q.targets] == [("name", "児童館事業")]
+    assert q.text.startswith(question[:3])  # the question itself is read as written
     assert names(engine.answer(question)) == ["児童館事業"]  # no guessed candidates alongside
 
 

@@ -42,7 +42,7 @@ def interpretation(part: Part, scope: str, names: Sequence[str], language: str =
 
 
 def _japanese_reading(part: Part, names: Sequence[str], conditions: Sequence[str]) -> list[str]:
-    q = part.query
+    q, res = part.query, part.result
     bits = []
     if part.carried and not conditions:
         bits.append(T.READING_CARRIED.format(carried="、".join(part.carried)))

@@ -36,8 +36,9 @@ from qa.query import Field, Operation, Query, Target
 from qa.types import AnswerStatus, Confidence
 from qa.understand import lexicon as lx
 from qa.understand import own_subject
-from qa.understand.termbase import japanese_terms
-from qa.understand.vocabulary import without_names
+from index.text import normalize
+from qa.understand.termbase import japanese_forms, japanese_terms
+from qa.understand.vocabulary import NAME_STRONG, named_projects, without_names
 from qa.understand.years import year_label
 
 __all__ = ["no_history", "off_topic", "only_instructions", "precheck", "run", "subject_of_ellipsis", "understood"]
@@ -165,9 +166,24 @@ def understood(ctx: Context, q: Query, plans: Sequence[Plan]) -> Query:
     the content words of the Japanese terms its words stand for, never its own words read as
     Japanese (它的, 哪個 in Japanese character forms are no subject); and a "what about X"
     question gets X as its target (``subject_of_ellipsis``)."""
+    if q.language.startswith("zh") and not q.targets:
+        q = _named_in_chinese(q, plans)
     terms = japanese_terms(q.text, q.language)
     q = q.with_(subject=own_subject(without_names(terms, ctx.targets(q))) if terms else ())
     return subject_of_ellipsis(ctx, q, plans)
+
+
+def _named_in_chinese(q: Query, plans: Sequence[Plan]) -> Query:
+    """A project named in Chinese characters (儿童馆, 兒童館) is named in the documents' character
+    forms (児童館). Only the names are read that way: the question itself stays Chinese, so its
+    asking words (多少钱, 负责部门) and pointing words are read as written."""
+    projects = [p for plan in plans for p in plan.projects]
+    named = [m for m in named_projects(normalize(japanese_forms(q.text)), projects) if m.score >= NAME_STRONG]
+    if any(m.bracket for m in named):
+        named = [m for m in named if m.bracket]  # （幼稚園）: that one, not its sibling
+    if not named:
+        return q
+    return q.with_(targets=tuple(Target(m.project_id, min(1.0, m.score), "name") for m in named))
 
 
 def subject_of_ellipsis(ctx: Context, q: Query, plans: Sequence[Plan]) -> Query:
