@@ -88,9 +88,11 @@ class Respeller:
     def homophones(self, text: str, known) -> str:
         """``text`` with runs of kanji the corpus never uses respelled as the corpus word read the same
         way: an input-method slip (民感 for 民間, both みんかん). ``known(surface)`` says whether the
-        corpus has a word; a run is replaced only when it is unknown and its reading is an entry."""
+        corpus has a word; a run is replaced only when it is unknown and its reading is an entry.
+        Everything else stays as written (the spaces between the words of a Latin-script question
+        too: the encoder reads this text)."""
         morphemes = analyse(text)
-        out: list[str] = []
+        replaced: dict[str, str] = {}
         i = 0
         while i < len(morphemes):
             for j in range(min(len(morphemes), i + _MAX_COMPOUND), i + 1, -1):
@@ -100,13 +102,14 @@ class Respeller:
                 surface = "".join(m.surface for m in run)
                 spelling = self.spellings.get("".join(m.kana for m in run))
                 if spelling is not None and spelling != surface and not known(surface):
-                    out.append(spelling)
+                    replaced[surface] = spelling
                     i = j
                     break
             else:
-                out.append(morphemes[i].surface)
                 i += 1
-        return "".join(out)
+        for surface, spelling in replaced.items():
+            text = text.replace(surface, spelling)
+        return text
 
     def _respell_run(self, run: str) -> str:
         out: list[str] = []

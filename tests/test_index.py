@@ -267,6 +267,15 @@ def test_fusion_weights_follow_the_question():
     assert (plain.project_lemma, plain.reading, plain.dense) == (1.0, 0.0, 1.0)
 
 
+def test_homophone_slips_are_respelled_and_nothing_else_changes():
+    speller = Respeller.from_texts(["民間保育園の利用者数", "児童館事業の来館者数"])
+    known = {"民間", "民間保育園", "児童館"}.__contains__  # the corpus's words
+    assert speller.homophones("民感保育園の利用者数は？", known) == "民間保育園の利用者数は？"
+    # a Latin-script question keeps its spaces: the encoder reads this text
+    question = "Where can children play after school? 児童館"
+    assert speller.homophones(question, known) == question
+
+
 def test_respeller_rewrites_hiragana_with_corpus_spellings():
     speller = Respeller.from_texts(["児童館事業の来館者数", "子どもの医療費を助成する", "利用できるところ"])
     assert speller.respell("じどうかん") == "児童館"
