@@ -1,5 +1,7 @@
 """Shared fixtures: every test gets its own PLANQA_HOME unless it asks for the shared cache; the
-bundled plan and an answer engine over it with the fake retriever (no model) for qa's fast tests."""
+bundled plan, the real search index built in memory with the toy encoder, and an answer engine
+over them for qa's fast tests (no model, no files).
+"""
 from __future__ import annotations
 
 import pytest
@@ -30,9 +32,18 @@ def plan():
 
 
 @pytest.fixture(scope="session")
-def engine(plan):
-    """The answer engine with tests.qa_fakes.FakeIndex (modules with the real model define their own)."""
-    from qa.engine import Engine
-    from tests.qa_fakes import FakeIndex
+def toy_index(plan):
+    """The real ``index.search.SearchIndex`` over the bundled plan, built in memory with the toy
+    encoder (tests/toy_encoder.py): the real Retriever, its result types, query profiles and
+    fusion, with hashed-term vectors instead of e5's. Built once per session (about 0.5 s)."""
+    from tests.toy_encoder import memory_index
 
-    return Engine(plan=plan, index=FakeIndex(plan))
+    return memory_index([plan])
+
+
+@pytest.fixture(scope="session")
+def engine(plan, toy_index):
+    """The answer engine over ``toy_index`` (modules with the real model define their own)."""
+    from qa.engine import Engine
+
+    return Engine(plan=plan, index=toy_index)

@@ -1,6 +1,6 @@
 """Two evaluations of one plan: the real R2 document and the synthetic R3 fixture in
 tests/fixtures/docs. Both load and trace, labels carry each document's own year, and the engine
-(with a fake retriever, no model) answers from the newest evaluation unless a year is named,
+(over the real index built with a toy encoder, no model) answers from the newest evaluation unless a year is named,
 lists both documents, and compares years from the records."""
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from corpus.trace import failures
 from corpus.views import plan_json, plan_text
 from qa.engine import Engine
 from qa.types import AnswerStatus
-from tests.qa_fakes import FakeIndex
+from tests.toy_encoder import memory_index
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_DIR = Path(__file__).resolve().parent / "fixtures" / "docs"
@@ -51,7 +51,7 @@ def r3(plans):
 
 @pytest.fixture(scope="module")
 def engine(r2, r3):
-    return Engine(plans=[r2, r3], retriever=FakeIndex(r2, r3))
+    return Engine(plans=[r2, r3], retriever=memory_index([r2, r3]))
 
 
 def names(ans):

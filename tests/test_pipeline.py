@@ -1,7 +1,7 @@
 """The typed pipeline stage by stage: preprocessing, operations over the records, the
 conversation frame, answerability, English framing, multi-part messages and citations.
 
-Fast: the records and a fake retriever (tests/test_qa.py's FakeIndex), no model."""
+Fast: the records and the real index built with a toy encoder (tests/toy_encoder.py), no model."""
 from __future__ import annotations
 
 import re
@@ -239,6 +239,21 @@ def test_example_vote_follows_the_nearest_examples():
     assert vote.vote(np.full(vectors.shape[1], np.nan)) == {}
 
 
+def test_the_engine_adds_the_example_vote_of_its_retrievers_encoder(engine, plan):
+    """The engine votes with the retriever's encoder (here the toy one): the vote's shares, which
+    sum to one, add EXAMPLE_VOTE_WEIGHT to the operations' totals, and an example question gets
+    its own operation's share."""
+    from qa.understand import EXAMPLE_VOTE_WEIGHT, understand
+
+    for question, operation in (("部署ごとに事業数を集計して", "group"), ("ほかには？", "more")):
+        voted = engine.understand(question, question, engine.current_plans(), "ja").scores
+        alone = understand(question, question, plan, departments=plan.departments, projects=plan.projects,
+                           city_names=(plan.city,)).scores
+        added = {op: voted[op] - alone[op] for op in voted}
+        assert sum(added.values()) == pytest.approx(EXAMPLE_VOTE_WEIGHT, abs=0.05)
+        assert max(added, key=added.get) == operation
+
+
 def test_unit_filter_and_unit_word_is_not_an_indicator_name(engine, plan):
     pct = engine.answer("割合（％）で示される指標を持つ事業は？")
     assert pct.intent == "list"
@@ -293,9 +308,14 @@ def test_a_refused_line_keeps_the_conversation(engine):
     assert "児童青少年課" in dept.text
 
 
-def test_weak_match_is_shown_as_one_with_choices(plan):
-    from tests.test_qa import OffTopicIndex
+def test_weak_match_is_shown_as_one_with_choices(engine):
+    from tests.toy_encoder import ChosenEvidence
 
-    eng = Engine(plan=plan, index=OffTopicIndex(plan, unknown=[], coverage=0.44))
-    ans = eng.answer("あかちゃんをあずけたい")
+    def ask(**evidence):
+        return Engine(plan=engine.plan, index=ChosenEvidence(engine.index, **evidence)).answer("あかちゃんをあずけたい")
+
+    ans = ask(dense_score=0.80, agreed=False, coverage=0.44)
     assert ans.confidence.value == "low" and ans.choices
+    # at half of the question's terms, or with BM25 and dense agreeing, the match is not weak
+    for sure in (ask(dense_score=0.80, agreed=False, coverage=0.5), ask(dense_score=0.80, agreed=True, coverage=0.44)):
+        assert sure.status is AnswerStatus.ANSWERED and sure.confidence.value == "high" and not sure.choices
