@@ -1,6 +1,11 @@
 """Shared fixtures: every test gets its own PLANQA_HOME unless it asks for the shared cache; the
 bundled plan, the real search index built in memory with the toy encoder, and an answer engine
 over them for qa's fast tests (no model, no files).
+
+A test asks for the shared cache (the built model and index of the environment's PLANQA_HOME)
+by being marked ``model`` or ``browser``: those need the real e5 model, or a server that loads
+it. Every other test sees a fresh, empty PLANQA_HOME, so nothing a fast test stores leaks into
+the cache or into another test.
 """
 from __future__ import annotations
 
@@ -8,12 +13,31 @@ import pytest
 
 from corpus import settings as settings_mod
 
+SHARED_CACHE_MARKS = ("model", "browser")
+
+
+def uses_shared_cache(item: pytest.Item) -> bool:
+    return any(item.get_closest_marker(name) for name in SHARED_CACHE_MARKS)
+
+
+@pytest.fixture(autouse=True)
+def _own_home(request, monkeypatch, tmp_path_factory):
+    """A fresh PLANQA_HOME for each test (not created: code that stores must make it)."""
+    if uses_shared_cache(request.node):
+        yield None
+        return
+    home = tmp_path_factory.mktemp("t", numbered=True) / "home"
+    monkeypatch.setenv("PLANQA_HOME", str(home))
+    settings_mod.reset_settings()
+    yield home
+    settings_mod.reset_settings()
+
 
 @pytest.fixture
-def planqa_env(monkeypatch, tmp_path):
-    """Point all stored data at a temp folder and return a function to set more variables."""
-    monkeypatch.setenv("PLANQA_HOME", str(tmp_path / "home"))
-    settings_mod.reset_settings()
+def planqa_env(monkeypatch, _own_home):
+    """Set more environment variables for one test (settings are re-read after each call).
+
+    The test's own PLANQA_HOME is already in place; ``planqa_env(PLANQA_HOME=...)`` moves it."""
 
     def set_env(**values: str) -> None:
         for k, v in values.items():
