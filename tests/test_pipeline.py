@@ -15,6 +15,7 @@ from qa.engine import Engine
 from qa.preprocess import language, split_parts, strip_instructions
 from qa.query import Filters, Kind, NumberCondition
 from qa.types import AnswerStatus
+from tests.answer_checks import BENCHMARK_FILES, benchmark_questions, citation_problems
 
 
 def names(ans):
@@ -179,6 +180,29 @@ def test_one_numbering_for_text_and_sources(engine, question):
     ans = engine.answer(question)
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", ans.text)}
     assert cited == set(range(1, len(ans.sources) + 1))
+
+
+def test_citation_problems_are_found():
+    from qa.types import Answer, Citation
+
+    a, b = (Citation(project=p, section="事業の内容", page=n, text="…") for p, n in (("甲事業", 1), ("乙事業", 2)))
+    good = Answer(question="?", status=AnswerStatus.ANSWERED, sources=(a, b),
+                  text="甲。（p.1 甲事業・事業の内容）[1] 乙。（p.2 乙事業・事業の内容）[2] また甲。[1]")
+    assert citation_problems(good) == []
+    for text in ("甲。（p.1 甲事業・事業の内容）[2] 乙。（p.2 乙事業・事業の内容）[1]",  # labels swapped
+                 "甲。（p.1 甲事業・事業の内容）[1]",  # a source not cited
+                 "甲。[1] 乙。[2] 丙。[3]"):  # a number without a source
+        assert citation_problems(Answer(question="?", status=AnswerStatus.ANSWERED, text=text, sources=(a, b))), text
+    assert citation_problems(good, documents=True)  # several documents: the label must name the document
+
+
+@pytest.mark.parametrize("path", BENCHMARK_FILES, ids=lambda p: p.name)
+def test_every_citation_of_the_benchmark_answers_names_its_source(engine, path):
+    questions = benchmark_questions(path)
+    answers = {q: engine.answer(q) for q in questions}
+    assert len(questions) >= 30 and sum(1 for a in answers.values() if a.sources) >= len(questions) * 2 // 3
+    problems = {q: found for q, a in answers.items() if (found := citation_problems(a))}
+    assert not problems, problems
 
 
 # --- more operations ---------------------------------------------------------------------------
