@@ -17,8 +17,8 @@ def benchmark_questions(path: Path) -> list[str]:
 
 def citation_problems(ans, *, documents: bool = False) -> list[str]:
     """Every [n] in the text names sources[n-1] (when a label precedes it, the label is that
-    source's, naming its document when ``documents``: several are loaded), and every source is
-    cited."""
+    source's, naming its document when ``documents``: several are loaded), every source is cited,
+    and no source is listed twice (a passage cited again keeps its number)."""
     problems = []
     cited = set()
     for m in re.finditer(r"\[(\d+)\]", ans.text):
@@ -35,6 +35,9 @@ def citation_problems(ans, *, documents: bool = False) -> list[str]:
         labelled = re.search(r"p\.\d+ ", before) and before.endswith("）")
         if labelled and not before.endswith(label):
             problems.append(f"[{n}] labelled {before[-60:]!r}, source is {label}")
+    keys = [(s.project, s.section, s.page, s.text, s.plan_id) for s in ans.sources]
+    if len(set(keys)) != len(keys):
+        problems.append(f"a source listed twice: {[k[:3] for k in keys if keys.count(k) > 1]}")
     if cited != set(range(1, len(ans.sources) + 1)):
         problems.append(f"cited {sorted(cited)} of {len(ans.sources)} sources")
     return problems

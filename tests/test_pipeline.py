@@ -193,6 +193,9 @@ def test_citation_problems_are_found():
                  "甲。（p.1 甲事業・事業の内容）[1]",  # a source not cited
                  "甲。[1] 乙。[2] 丙。[3]"):  # a number without a source
         assert citation_problems(Answer(question="?", status=AnswerStatus.ANSWERED, text=text, sources=(a, b))), text
+    twice = Answer(question="?", status=AnswerStatus.ANSWERED, sources=(a, b, a),
+                   text="甲。（p.1 甲事業・事業の内容）[1] 乙。（p.2 乙事業・事業の内容）[2] また甲。（p.1 甲事業・事業の内容）[3]")
+    assert citation_problems(twice)  # the same passage under two numbers
     assert citation_problems(good, documents=True)  # several documents: the label must name the document
 
 
