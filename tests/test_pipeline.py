@@ -266,6 +266,24 @@ def test_example_vote_follows_the_nearest_examples():
     assert vote.vote(np.full(vectors.shape[1], np.nan)) == {}
 
 
+def test_the_documented_thresholds_are_the_codes():
+    """docs/answers.md names each threshold of the answer layer with its value and why; the code
+    must use the values the page gives (wherever in qa/ the constant lives)."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    import qa
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "answers.md").read_text(encoding="utf-8")
+    documented = dict(re.findall(r"^\| `([A-Z_]+)`[^|]*\| ([0-9.]+) \|", page, re.M))
+    assert len(documented) >= 7, documented
+    modules = [importlib.import_module(f"qa.{m.name}") for m in pkgutil.iter_modules(qa.__path__) if m.name != "__main__"]
+    for name, value in documented.items():
+        found = [getattr(m, name) for m in modules if isinstance(getattr(m, name, None), (int, float))]
+        assert found and all(v == float(value) for v in found), (name, value, found)
+
+
 def test_the_engine_adds_the_example_vote_of_its_retrievers_encoder(engine, plan):
     """The engine votes with the retriever's encoder (here the toy one): the vote's shares, which
     sum to one, add EXAMPLE_VOTE_WEIGHT to the operations' totals, and an example question gets

@@ -205,6 +205,24 @@ def test_no_unknown_words_is_answered_even_with_weak_evidence(engine):
     assert chosen(engine, **WEAK).answer("ママをたすけてくれるサービスは？").status is AnswerStatus.ANSWERED
 
 
+def test_off_topic_evidence_at_its_thresholds(engine):
+    """With an unknown noun, a question is off-topic below OFF_TOPIC_DENSE, or when the retrievers
+    disagree and under OFF_TOPIC_COVERAGE of its terms are found; at the thresholds it is answered.
+    English questions have no noun check and a threshold 0.04 lower."""
+    from qa.engine import OFF_TOPIC_COVERAGE, OFF_TOPIC_DENSE
+
+    def status(question, **evidence):
+        return chosen(engine, **evidence).answer(question).status
+
+    ja, en = "費用の助けはありますか", "Is there any help with childcare costs?"
+    assert status(ja, dense_score=OFF_TOPIC_DENSE, agreed=True, coverage=0.6) is AnswerStatus.ANSWERED
+    assert status(ja, dense_score=OFF_TOPIC_DENSE - 0.001, agreed=True, coverage=0.6) is AnswerStatus.NO_ANSWER
+    assert status(ja, dense_score=0.9, agreed=False, coverage=OFF_TOPIC_COVERAGE) is AnswerStatus.ANSWERED
+    assert status(ja, dense_score=0.9, agreed=False, coverage=OFF_TOPIC_COVERAGE - 0.001) is AnswerStatus.NO_ANSWER
+    assert status(en, dense_score=OFF_TOPIC_DENSE - 0.04, agreed=False, coverage=0.1) is AnswerStatus.ANSWERED
+    assert status(en, dense_score=OFF_TOPIC_DENSE - 0.041, agreed=False, coverage=0.1) is AnswerStatus.NO_ANSWER
+
+
 # --- more structured questions ---------------------------------------------------------------------
 
 def test_counting_all_projects(engine):
