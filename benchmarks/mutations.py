@@ -397,25 +397,30 @@ def _share(outcomes: list[Outcome]) -> tuple[int, int]:
 
 
 def _commit() -> str:
+    """The commit the tree was copied from (and whether it had changes of its own)."""
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                               check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "qa", "corpus", "tests"],
+                               cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+    return f"{head} with uncommitted changes" if dirty else head
 
 
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", "⏎")
 
 
-def report(outcomes: list[Outcome], baseline: float, seconds: float, n_candidates: int, jobs: int) -> str:
+def report(outcomes: list[Outcome], baseline: float, seconds: float, n_candidates: int, jobs: int,
+           commit: str) -> str:
     caught, ran = _share(outcomes)
     gen = [o for o in outcomes if o.breakage.kind != "hand"]
     hand = [o for o in outcomes if o.breakage.kind == "hand"]
     lines = [
         "# Mutation figures: which breakages of the answer layer the fast tests catch",
         "",
-        f"`python benchmarks/mutations.py` at commit {_commit()}, "
+        f"`python benchmarks/mutations.py` at commit {commit}, "
         f"{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}; {jobs} processes, {seconds / 60:.1f} min in all "
         f"(the unbroken fast tests of the answer layer: {baseline:.0f} s).",
         "",
@@ -472,10 +477,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{b.key}  {b.kind:20}  {b.file}  {b.rule}")
         print(f"{len(breakages)} breakages ({len(candidates)} generated candidates)")
         return 0
+    commit = _commit()  # before the copies are made: what is measured
     t0 = time.perf_counter()
     outcomes, baseline = run_all(breakages, args.jobs, args.timeout)
     seconds = time.perf_counter() - t0
-    text = report(outcomes, baseline, seconds, len(candidates), args.jobs)
+    text = report(outcomes, baseline, seconds, len(candidates), args.jobs, commit)
     args.out.write_text(text, encoding="utf-8")
     caught, ran = _share(outcomes)
     print(f"caught {caught} of {ran} breakages ({caught / ran:.0%}); report in {args.out}" if ran else "nothing ran")
