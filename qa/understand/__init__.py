@@ -47,14 +47,13 @@ _KANJI = re.compile(r"[\u3400-\u9fff]")
 def own_subject(text: str, extra_generic: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """Content nouns of the question beyond field words and words for the document itself
     (「医療費」「助成」 in 「医療費助成は何年生まで？」; nothing in 「その担当課は？」)."""
-    fieldish = lx.field_words()
     out = []
     for m in analyse(text):
         # a kana word the dictionary knows as a kanji noun (ともだち -> 友達) is a word of its own too
         word = m.surface if _KANJI.search(m.surface) or not _KANJI.search(m.lemma or "") else m.lemma
         if m.pos1 != "名詞" or len(word) < 2 or not _KANJI.search(word) and not re.fullmatch(r"[\u30a1-\u30ffー]{3,}", word):
             continue
-        if word in lx.DOCUMENT_WORDS or word in lx.GENERIC_NOUNS or word in extra_generic or any(word in w for w in fieldish):
+        if word in lx.DOCUMENT_WORDS or word in lx.GENERIC_NOUNS or word in extra_generic or lx.is_field_word(word):
             continue
         out.append(word)
     return tuple(dict.fromkeys(out))
@@ -157,11 +156,14 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     text = full
     for quoted in quotes:
         text = text.replace(quoted, " ")
+    ref = F.reference(text)
+    if ref.ordinal is not None:
+        # 「最後に挙げた事業」 picks one item: its words (挙げた) ask for no list
+        text = lx.ORDINAL.sub(" ", text)
     counted = F.counter(text)
     cities = other_cities(text, city_names, projects)
     asked = F.fields(text, counted, depts, years)
     flt = F.filters(text, asked, goals=goals, policies=policies, departments=depts, years=years, named=bool(named))
-    ref = F.reference(text)
     names_target = bool(named) or bool(ind_hits) and ind_hits[0][2] >= INDICATOR_NAMES_PROJECT
 
     # --- grammar features ------------------------------------------------------------------------------

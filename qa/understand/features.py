@@ -253,7 +253,7 @@ def reference(text: str) -> Reference:
             ordinal = 0
         else:
             ordinal = {"first": 1, "second": 2, "third": 3, "last": 0}[(m.group(4) or m.group(5)).lower()]
-    subset = lx.SUBSET(text)
+    subset = lx.SUBSET(text) and not lx.SOME_DAY(text)
     return Reference(anaphora=(points_back(text) or lx.ANAPHORA(text)) and not subset, ordinal=ordinal, subset=subset,
                      each=lx.EACH_OF_THEM(text), plural=lx.PLURAL_REFERENCE(text), same_department=lx.SAME_DEPARTMENT(text),
                      other_departments=lx.OTHER_DEPARTMENTS(text))

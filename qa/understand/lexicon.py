@@ -52,9 +52,9 @@ FIELDS: dict[str, Cue] = {
                        r"|\bwhy\b|\breason\b|\bexplanation\b|\bchallenges?\b|\bnext year\b"),
     "value": Cue("a figure: 何人, 件数, 実績, どのくらい",
                  ("何人", "何件", "何回", "何世帯", "何団体", "何機関", "何園", "件数", "人数", "回数", "利用者数", "参加人数",
-                  "受給者数", "来館者数", "実績", "結果", "数値", "どのくらい", "どれくらい", "どれだけ", "延べ", "数は",
+                  "受給者数", "来館者数", "実績", "数値", "どのくらい", "どれくらい", "どれだけ", "延べ", "数は",
                   "なんにん", "なんけん", "なんかい"),
-                 r"\bhow many\b|\bnumber of\b|\bresult\b|\brecord(ed)?\b"),
+                 r"結果(?!の説明)|\bhow many\b|\bnumber of\b|\bresult\b|\brecord(ed)?\b"),
     "baseline": Cue("the baseline: H30, 基準", ("H30", "基準", "ベースライン", "当初")),
     "plan": Cue("the plan values: 計画, 予定, 目標値", ("計画", "予定", "見込み", "目標値"), r"\bplan(ned)?\b|\btarget\b"),
     "status": Cue("whether the plan was met: 達成, 下回 (評価表 names the document)", ("達成", "未達", "下回", "上回", "届い", "届か", "判定"),
@@ -186,6 +186,7 @@ SETTING_ASIDE = re.compile(r"(は|を)?(さておき|ともかく|別として|�
 ANAPHORA = Cue("「先ほどの」「上記の」「〜のほう」, English pronouns: pointing back",
                (), r"上記|先ほど|さっき|同じ(事業|課)|(の|な)ほう|\b(it|its|they|them)\b")
 SUBSET = Cue("「その中で」: a narrowing of the previous list", (), r"(その中|そのうち|この中|これらのうち|それらのうち|このうち)")
+SOME_DAY = Cue("「そのうち…たい」: some day, with a wish or plan, not 'among them'", (), r"そのうち[^。?？]*(たい|つもり|予定|しよう|なったら)")
 PLURAL_REFERENCE = Cue("「その3つ」「それら」「これらの事業」: every item of the previous list", (),
                       r"(その|この|これらの|それらの|上記の|前記の)\s*([0-9一二三四五六七八九十]+)\s*(つ|事業|件|個)|(それ|これ|あれ)ら"
                       r"|\b(these|those|all of them|both of them)\b")
@@ -236,6 +237,16 @@ GENERIC_NAME_SUFFIXES = ("事業", "の推進", "の拡充", "の改善", "の�
 CITY_WORD_TAILS = "民内外役立長議営有税政報場"
 
 
+# nouns that name a field of a project (what is asked of it), never its subject
+FIELD_NOUNS = frozenset(("担当 課 担当課 部署 所管 会議 意見 会議意見 委員 説明 理由 原因 課題 今後 次年度 来年度 内容 実績 結果 数値 "
+                         "件数 人数 回数 利用者数 計画 予定 目標値 達成 評価 判定 指標 参考指標 基準 進捗 状況 取組 取り組み").split())
+
+
 def field_words() -> frozenset[str]:
-    """Every literal field word (nouns that ask a field, not a subject)."""
-    return frozenset(w for cue in FIELDS.values() for w in cue.words)
+    """Every literal field word and field noun (what is asked of a project, not a subject)."""
+    return frozenset(w for cue in FIELDS.values() for w in cue.words) | FIELD_NOUNS
+
+
+def is_field_word(word: str) -> bool:
+    """A field noun, or a word that is most of a field word (担当 of 担当課; not 子ども of 子ども・子育て会議)."""
+    return word in FIELD_NOUNS or any(word in w and len(w) <= len(word) + 2 for w in field_words())

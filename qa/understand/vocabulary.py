@@ -226,11 +226,10 @@ def topic_words(text: str, projects: Sequence[Project], where: str, ignore: Sequ
     project has them all, else the rarest one decides."""
     texts = [field_text(p, where) for p in projects]
     limit = max(1, len(projects) // 2)
-    fieldish = lx.field_words()
     found: list[tuple[str, int]] = []
     for word in noun_phrases(text):
         if (word in lx.LIST_NOUNS or word in lx.DOCUMENT_WORDS or word in lx.GENERIC_NOUNS or word in lx.TOPIC_NOISE
-                or any(word in w for w in fieldish) or any(word in x or x in word for x in ignore)):
+                or lx.is_field_word(word) or any(word in x or x in word for x in ignore)):
             continue
         if any(word in longer for longer, _ in found):
             continue  # a part of a compound already kept
