@@ -34,7 +34,8 @@ OFF_TOPIC_DENSE = 0.855
 OFF_TOPIC_COVERAGE = 0.15
 # Both retrievers ranking one project first is evidence of its own: a weak passage then makes the
 # question off-topic only when the project holds under 30 % of the question's term weight
-# (「ガイドブックのような冊子」: 41 %, answered; a ramen shop near the station: 10 %).
+# (「ガイドブックのような冊子」: 41 %, answered; a ramen shop near the station: 10 %), or when the
+# unknown word is what the question is about (「図書館の開館時間」: 65 %, but about a library).
 OFF_TOPIC_AGREED_COVERAGE = 0.3
 OFF_TOPIC_DENSE_EN = 0.81  # English questions sit lower against Japanese passages
 SPECIFIC_FOCUS = (Focus.AMOUNT, Focus.TIME, Focus.DATE, Focus.NAME, Focus.TITLE, Focus.CONTACT, Focus.BREAKDOWN)
@@ -216,11 +217,19 @@ def off_topic(ctx: Context, q: Query, ranked: Sequence[Ranked]) -> bool:
         return False
     if not ranked:
         return True
-    if not ctx.unknown_nouns(q.text):
+    unknown = ctx.unknown_nouns(q.text)
+    if not unknown:
         return False
     top = ranked[0]
-    weak = top.dense_score < OFF_TOPIC_DENSE and (not top.agreed or top.coverage < OFF_TOPIC_AGREED_COVERAGE)
-    return weak or (not top.agreed and top.coverage < OFF_TOPIC_COVERAGE)
+    supported = top.agreed and top.coverage >= OFF_TOPIC_AGREED_COVERAGE and not _is_topic(q.text, unknown)
+    return (top.dense_score < OFF_TOPIC_DENSE and not supported) or (not top.agreed and top.coverage < OFF_TOPIC_COVERAGE)
+
+
+def _is_topic(text: str, words: Sequence[str]) -> bool:
+    """Whether an unknown word is what the question is about (図書館の開館時間, 待機児童数は), not a
+    word beside it (ガイドブックのような冊子)."""
+    return any(re.match(r"[^の、。?？]{0,4}?(の(?!よう|みたい|ような)|は|って|とは)", text[i + len(w):])
+               for w in words for i in [text.find(w)] if i >= 0)
 
 
 def off_topic_result(ctx: Context, q: Query, plans: Sequence[Plan]) -> Result:

@@ -25,7 +25,7 @@ from index.text import normalize, terms
 from qa.compose import templates as T
 from qa.execute.context import Context, Ranked
 from qa.frame import Frame
-from qa.query import Field, Operation, Query, Target
+from qa.query import Field, Focus, Operation, Query, Target
 from qa.understand.vocabulary import longest_common, name_forms
 
 LIST_OPERATIONS = frozenset({Operation.LIST.value, Operation.COUNT.value, Operation.GROUP.value})
@@ -115,7 +115,8 @@ def _ordinal(ctx: Context, q: Query, frame: Frame) -> Reading | None:
     if p is None:
         return None
     fields = q.fields or tuple(Field(f) for f in frame.fields)
-    op = Operation.LOOKUP if q.operation in (Operation.SEARCH, Operation.LOOKUP) else q.operation
+    # an ordinal picks one item: whatever else the words suggested, it is a lookup of that item
+    op = q.operation if q.operation in (Operation.TREND, Operation.COMPARE) else Operation.LOOKUP
     phrase = T.CARRIED_FIRST.format(name=p.name) if q.ordinal == -1 else T.CARRIED_TARGET.format(name=p.name)
     return Reading(q.with_(targets=(Target(p.id, 1.0, "ordinal"),), fields=fields, operation=op), carried=(phrase,))
 
@@ -156,12 +157,33 @@ def _carry(ctx: Context, q: Query, frame: Frame, project_ids: Sequence[str]) -> 
     targets = tuple(Target(p.id, 1.0, "frame") for p in projects)
     carried = [T.CARRIED_TARGET.format(name="・".join(p.name for p in projects))]
     fields, op = q.fields, q.operation
-    if not fields and q.focus is None and frame.fields and (q.elliptic or q.years):
-        fields = tuple(Field(f) for f in frame.fields)  # 「じゃあH30は？」: the same ask, another year
+    asked_own = set(fields) - {Field.BASELINE}  # H30 named adds BASELINE: a year, not an ask of its own
+    if not asked_own and q.focus in (None, Focus.FIGURE) and frame.fields and (q.elliptic or q.years):
+        # 「じゃあH30は？」「じゃあR4は？」: the same ask of the same indicators, in another year
+        fields = _ask_in_years(tuple(Field(f) for f in frame.fields), q.years, projects[0])
     if op in (Operation.SEARCH, Operation.LOOKUP):
         op = Operation.LOOKUP
-    indicator_ids = _indicator_by_part(ctx, q, frame) or q.indicator_ids or (frame.indicator_ids if not q.fields else ())
+    # the previous indicators stay the subject of a figure asked of 「それ」, not of the project
+    # (「その事業の結果の説明」) or of a field of the project as a whole
+    figures = {Field.VALUE, Field.BASELINE, Field.PLAN, Field.STATUS}
+    keep = (bool(figures & set(fields)) and not (set(fields) - figures) and "事業" not in q.text
+            and not q.indicator_ids)
+    indicator_ids = _indicator_by_part(ctx, q, frame) or q.indicator_ids or (frame.indicator_ids if keep else ())
     return Reading(q.with_(targets=targets, fields=fields, operation=op, indicator_ids=indicator_ids), carried=tuple(carried))
+
+
+def _ask_in_years(fields: tuple[Field, ...], years: Sequence[str], project: Project) -> tuple[Field, ...]:
+    """The previous ask moved to the years now named: the baseline year asks the baseline, the
+    result year the result, a later plan year the plan."""
+    if not years:
+        return fields
+    figures = {Field.VALUE, Field.BASELINE, Field.PLAN}
+    if not figures & set(fields):
+        return fields
+    result_year = project.indicators[0].result_year if project.indicators else ""
+    baseline_year = project.indicators[0].baseline_year if project.indicators else ""
+    moved = [Field.BASELINE if y == baseline_year else Field.VALUE if y == result_year else Field.PLAN for y in years]
+    return tuple(dict.fromkeys([*(f for f in fields if f not in figures), *moved]))
 
 
 def _referent(ctx: Context, q: Query, frame: Frame) -> tuple[str, ...]:

@@ -1,6 +1,7 @@
 """The bundled document as records: schema, traceability, R2 evaluation, CLI, more documents."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -10,8 +11,8 @@ import pytest
 import yaml
 
 from corpus import DataFileError, TraceabilityError, load_plan, load_plan_file, load_plans
-from corpus.evaluate import evaluate
-from corpus.records import Cell, Indicator, Outcome, PlanWord, Result, Status
+from corpus.evaluate import evaluate, project_status
+from corpus.records import Cell, Indicator, Outcome, PlanWord, Project, Result, Status
 from corpus.loader import parse_cell
 from corpus.settings import PACKAGE_DATA_DIR
 from corpus.trace import failures, source_pages, table_tokens
@@ -92,10 +93,16 @@ def _ind(baseline: str, plan_r2: str, value=None, text=None, outcome=None, unit=
         ("18,063", "維持", 17895, "17,895人", None, Status.BORDERLINE, ["維持", "わずかに減少"]),
         ("100", "維持", 80, "80人", None, Status.FELL_SHORT, ["維持", "減少"]),
         ("100.0", "維持", 100, "100人", None, Status.MET, ["維持"]),
+        ("200", "維持", 190, "190人", None, Status.BORDERLINE, ["わずかに減少"]),  # exactly 95 % of H30
+        ("200", "維持", 189, "189人", None, Status.FELL_SHORT, ["減少"]),  # just under 95 %
         ("615", "維持", 1091, "1,091人", None, Status.MET, ["増加"]),
         ("10", "20", 25, "25人", None, Status.MET, ["20人"]),
+        ("10", "20", 20, "20人", None, Status.MET, ["達成"]),  # result equal to the plan
         ("10", "20", 19, "19人", None, Status.BORDERLINE, ["不足"]),
         ("10", "20", 12, "12人", None, Status.FELL_SHORT, ["下回った"]),
+        ("10", "20", 18.9, "18.9人", None, Status.FELL_SHORT, ["下回った"]),  # just under 95 % of the plan
+        ("45", "拡充", 45, "45人", None, Status.BORDERLINE, ["横ばい"]),  # equal to H30
+        ("45", "拡充", 44, "44人", None, Status.FELL_SHORT, ["減少"]),
         ("実施", "継続", None, None, None, Status.UNCLEAR, ["記載がありません"]),
         ("実施", "継続", None, "継続して実施した。", Outcome.ACHIEVED, Status.MET, ["継続の計画"]),
         ("実施", "拡充", None, "規模を縮小して実施した。", Outcome.PARTLY, Status.BORDERLINE, ["一部"]),
@@ -109,6 +116,43 @@ def test_status_rules(baseline, plan_r2, value, text, outcome, status, words):
     for w in words:
         assert w in ev.reason
     assert "\n" not in ev.reason
+
+
+def test_a_drop_under_maintain_is_never_met():
+    for value in (199, 190, 150, 0):
+        assert evaluate(_ind("200", "維持", value, f"{value}人")).status is not Status.MET
+
+
+# one indicator per status, built with the rules tested above
+_STATUS_OF = {
+    Status.MET: ("10", "20", 25, "25人"),
+    Status.BORDERLINE: ("10", "20", 19, "19人"),
+    Status.FELL_SHORT: ("10", "20", 12, "12人"),
+    Status.UNCLEAR: ("実施", "継続", None, None),
+}
+
+
+def _project(*statuses: Status) -> Project:
+    indicators = tuple(dataclasses.replace(_ind(*_STATUS_OF[s]), id=f"t/1-1/i{n}") for n, s in enumerate(statuses, 1))
+    return Project(id="t/1-1", plan_id="t", goal=1, policy="1-1", number=1, name="テスト事業", departments=("テスト課",),
+                   content="内容", page=1, indicators=indicators)
+
+
+@pytest.mark.parametrize("statuses, worst", [
+    ((Status.MET,), Status.MET),
+    ((Status.MET, Status.UNCLEAR), Status.UNCLEAR),
+    ((Status.UNCLEAR, Status.MET), Status.UNCLEAR),
+    ((Status.UNCLEAR, Status.BORDERLINE), Status.BORDERLINE),
+    ((Status.BORDERLINE, Status.UNCLEAR, Status.MET), Status.BORDERLINE),
+    ((Status.BORDERLINE, Status.FELL_SHORT), Status.FELL_SHORT),
+    ((Status.MET, Status.UNCLEAR, Status.BORDERLINE, Status.FELL_SHORT), Status.FELL_SHORT),
+    ((Status.FELL_SHORT, Status.MET), Status.FELL_SHORT),
+    ((), None),
+])
+def test_project_status_is_its_worst_indicator(statuses, worst):
+    # fell_short > borderline > unclear > met, whatever the order of the indicators
+    assert [evaluate(i).status for i in _project(*statuses).indicators] == list(statuses)
+    assert project_status(_project(*statuses)) is worst
 
 
 def test_qualitative_plan_without_reported_result_is_unclear(plan):

@@ -1,8 +1,8 @@
 """The labelled dev questions as tests.
 
 Fast part: the questions whose answer comes from the records (staff, indicators, lists,
-analysts, several parts, not in the document) through the pipeline with the fake retriever of
-tests/test_qa.py, one case each. Model part: every dev question and conversation through the real
+analysts, several parts, not in the document) through the pipeline over the real index built
+with the toy encoder (tests/conftest.py's ``engine``), one case each. Model part: every dev question and conversation through the real
 index, scored with the shared scorer, held at the figures the pipeline reaches.
 The question files live in ../shared/eval beside the project (skipped when absent).
 """

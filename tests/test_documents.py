@@ -1,6 +1,6 @@
 """Two evaluations of one plan: the real R2 document and the synthetic R3 fixture in
 tests/fixtures/docs. Both load and trace, labels carry each document's own year, and the engine
-(with a fake retriever, no model) answers from the newest evaluation unless a year is named,
+(over the real index built with a toy encoder, no model) answers from the newest evaluation unless a year is named,
 lists both documents, and compares years from the records."""
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from corpus.trace import failures
 from corpus.views import plan_json, plan_text
 from qa.engine import Engine
 from qa.types import AnswerStatus
-from tests.qa_fakes import FakeIndex
+from tests.answer_checks import BENCHMARK_FILES, benchmark_questions, citation_problems
+from tests.toy_encoder import memory_index
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_DIR = Path(__file__).resolve().parent / "fixtures" / "docs"
@@ -51,7 +52,7 @@ def r3(plans):
 
 @pytest.fixture(scope="module")
 def engine(r2, r3):
-    return Engine(plans=[r2, r3], retriever=FakeIndex(r2, r3))
+    return Engine(plans=[r2, r3], retriever=memory_index([r2, r3]))
 
 
 def names(ans):
@@ -219,6 +220,16 @@ def test_every_citation_names_its_document(engine, question):
         assert s.plan_id in labels and s.document == labels[s.plan_id], s
     for p in ans.to_json()["sources"]:
         assert p["plan_id"] and p["document"]
+
+
+def test_every_citation_names_its_source_and_document_over_a_question_set(engine):
+    labels = {d.plan_id: d.label for d in engine.documents()}
+    questions = benchmark_questions(BENCHMARK_FILES[0])
+    answers = {q: engine.answer(q) for q in questions}
+    assert sum(1 for a in answers.values() if a.sources) >= len(questions) // 2  # toy encoder: see test_pipeline
+    assert all(s.document == labels[s.plan_id] for a in answers.values() for s in a.sources)
+    problems = {q: found for q, a in answers.items() if (found := citation_problems(a, documents=True))}
+    assert not problems, problems
 
 
 def test_every_indicator_row_names_its_document(engine):

@@ -1,7 +1,7 @@
 """Tests of the index layer: chunking, fusion, filters, persistence, atomic builds, CLI.
 
-Fast tests use ``HashEncoder``, a tiny fake that hashes lemma terms into a vector, so they need
-no model; tests marked ``model`` use the real e5-small folder (built once into the shared cache).
+Fast tests use ``HashEncoder`` (tests/toy_encoder.py), a tiny fake that hashes lemma terms into a
+vector, so they need no model; tests marked ``model`` use the real e5-small folder (built once into the shared cache).
 """
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corpus import load_plan
 from corpus.settings import Settings, get_settings
 from index import (
     Chunk,
@@ -31,7 +30,6 @@ from index import (
     build_index,
     load_index,
 )
-from index.build import build_artifacts
 from index.chunks import ChunkerConfig, chunk_plan, indicator_line, split_passage
 from index.folder import index_name
 from index.fusion import (
@@ -45,33 +43,10 @@ from index.fusion import (
     weighted_rrf,
 )
 from index.respell import Respeller
-from index.text import split_sentences, terms
+from index.text import split_sentences
+from tests.toy_encoder import HashEncoder
 
 SECTION_NAMES = {"事業の内容", "結果の説明", "子ども・子育て会議意見", "参考指標"}
-
-
-class HashEncoder:
-    """Deterministic fake encoder: each lemma term adds a hashed ±1 to one of ``dim`` slots."""
-
-    model_id = "test/hash-encoder-v1"
-    dim = 64
-
-    def _encode(self, texts) -> np.ndarray:
-        items = [texts] if isinstance(texts, str) else list(texts)
-        out = np.zeros((len(items), self.dim), dtype=np.float32)
-        for row, text in enumerate(items):
-            for term in terms(text) or ["<empty>"]:
-                digest = hashlib.sha256(term.encode("utf-8")).digest()
-                out[row, digest[0] % self.dim] += 1.0 if digest[1] % 2 else -1.0
-            norm = np.linalg.norm(out[row])
-            out[row] = out[row] / norm if norm > 0 else np.eye(self.dim, dtype=np.float32)[0]
-        return out
-
-    def encode_queries(self, texts) -> np.ndarray:
-        return self._encode(texts)
-
-    def encode_passages(self, texts) -> np.ndarray:
-        return self._encode(texts)
 
 
 class OtherHashEncoder(HashEncoder):
@@ -93,16 +68,10 @@ class FailingEncoder(HashEncoder):
         return self._encode(texts)
 
 
-@pytest.fixture(scope="module")
-def plan():
-    return load_plan()
-
-
-@pytest.fixture(scope="module")
-def memory_index(plan) -> SearchIndex:
-    """An index built in memory with the fake encoder (no files)."""
-    encoder = HashEncoder()
-    return SearchIndex(build_artifacts([plan], encoder), encoder)
+@pytest.fixture
+def memory_index(toy_index) -> SearchIndex:
+    """The index built in memory with the toy encoder (no files), shared with qa's fast tests."""
+    return toy_index
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from index.build import build_artifacts, build_identity
 from index.folder import records_hash, tokenizer_version
 from index.search import index_status
 from index.sparse import BM25Params, SparseIndex
-from tests.test_index import HashEncoder
+from tests.toy_encoder import HashEncoder
 
 ROOT = Path(__file__).resolve().parent.parent
 

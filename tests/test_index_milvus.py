@@ -19,7 +19,7 @@ from corpus.settings import from_env, get_settings  # noqa: E402
 from index import Filters, Retriever, SearchIndex, build_index, load_index, with_milvus  # noqa: E402
 from index.evaluate import DEV_QUESTIONS, load_questions  # noqa: E402
 from index.milvus import filter_expression, query_sparse, sparse_rows  # noqa: E402
-from tests.test_index import HashEncoder  # noqa: E402
+from tests.toy_encoder import HashEncoder  # noqa: E402
 
 QUERIES = ("じどうかんのいけん", "虐待相談件数", "ひとり親で家事が大変", "放課後子ども教室", "待機児童の解消")
 FILTERS = (

@@ -1,5 +1,6 @@
-"""The answer engine with a small fake retriever (no model): understanding, structured answers,
-honest limits, follow-ups, bad input, and that every figure in an answer is in the records."""
+"""The answer engine over the real index built with a toy encoder (no model): understanding,
+structured answers, honest limits, follow-ups, bad input, and that every figure in an answer is
+in the records."""
 from __future__ import annotations
 
 import re
@@ -9,7 +10,8 @@ import pytest
 
 from corpus.trace import numbers_in
 from qa.engine import Engine
-from tests.qa_fakes import FakeIndex, _Chunk, _Hit, first_line
+from tests.reading import first_line
+from tests.toy_encoder import ChosenEvidence
 from qa.types import AnswerStatus
 from qa.query import Field, Operation
 from qa.understand import understand as _understand
@@ -136,7 +138,7 @@ def test_goal_that_does_not_exist(engine):
     assert ans.status is AnswerStatus.NO_ANSWER and "目標5" in ans.text
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "あ" * 2001, "児童館\x00の時間", "What projects fell short?", 42, None])
+@pytest.mark.parametrize("bad", ["", "   ", "あ" * 2001, "児童館\x00の時間", "¿Qué proyectos no cumplieron el plan?", 42, None])
 def test_bad_input(engine, bad):
     ans = engine.answer(bad)
     assert ans.status is AnswerStatus.NO_ANSWER
@@ -180,44 +182,54 @@ def test_every_number_in_an_answer_is_in_the_records(engine, plan, question):
 
 # --- questions outside the document ---------------------------------------------------------------
 
-class _Profile:
-    def __init__(self, text, unknown):
-        self.analysed = text
-        self.unknown_terms = tuple(unknown)
+def chosen(engine, **evidence):
+    """An engine whose retriever is the real toy index with chosen evidence for the best project."""
+    return Engine(plan=engine.plan, index=ChosenEvidence(engine.index, **evidence))
 
 
-class OffTopicIndex(FakeIndex):
-    """A fake whose retrieval evidence is weak and which knows which words the corpus lacks."""
-
-    def __init__(self, plan, unknown, dense=0.80, agreed=False, coverage=0.1):
-        super().__init__(plan)
-        self.unknown, self.dense, self.agreed, self.coverage = unknown, dense, agreed, coverage
-
-    def profile(self, query):
-        return _Profile(query, self.unknown)
-
-    def rank_projects(self, query, k=20, filters=None, mode="hybrid"):
-        p = self.plan.projects[0]
-        hit = _Hit(_Chunk(p.id, "事業の内容", p.page, p.content), 1.0, 1, 1)
-        return [type("PH", (), {"project_id": p.id, "name": p.name, "score": 1.0, "hits": (hit,),
-                                "agreed": self.agreed, "coverage": self.coverage, "dense_score": self.dense})()]
+WEAK = {"dense_score": 0.80, "agreed": False, "coverage": 0.1}
+STRONG = {"dense_score": 0.90, "agreed": True, "coverage": 0.6}
 
 
-def test_unknown_noun_and_weak_evidence_is_no_answer(plan):
-    eng = Engine(plan=plan, index=OffTopicIndex(plan, unknown=["図書", "図書館"]))
-    ans = eng.answer("図書館の開館時間は？")
+def test_unknown_noun_and_weak_evidence_is_no_answer(engine):
+    assert engine.context.unknown_nouns("図書館の開館時間は？")  # 図書 is in no document
+    ans = chosen(engine, **WEAK).answer("図書館の開館時間は？")
     assert ans.status is AnswerStatus.NO_ANSWER and "記載がありません" in ans.text
 
 
-def test_unknown_noun_with_strong_evidence_is_answered(plan):
+def test_unknown_noun_with_strong_evidence_is_answered(engine):
     # colloquial words the document does not use (費用) must not block a well-supported answer
-    eng = Engine(plan=plan, index=OffTopicIndex(plan, unknown=["費用"], dense=0.9, agreed=True, coverage=0.6))
-    assert eng.answer("費用の助けはありますか").status is AnswerStatus.ANSWERED
+    assert "費用" in engine.context.unknown_nouns("費用の助けはありますか")
+    assert chosen(engine, **STRONG).answer("費用の助けはありますか").status is AnswerStatus.ANSWERED
 
 
-def test_no_unknown_words_is_answered_even_with_weak_evidence(plan):
-    eng = Engine(plan=plan, index=OffTopicIndex(plan, unknown=[]))
-    assert eng.answer("ママをたすけてくれるサービスは？").status is AnswerStatus.ANSWERED
+def test_no_unknown_words_is_answered_even_with_weak_evidence(engine):
+    assert engine.context.unknown_nouns("ママをたすけてくれるサービスは？") == []
+    assert chosen(engine, **WEAK).answer("ママをたすけてくれるサービスは？").status is AnswerStatus.ANSWERED
+
+
+def test_off_topic_evidence_at_its_thresholds(engine):
+    """With an unknown noun, a question is off-topic below OFF_TOPIC_DENSE unless both retrievers
+    agree on a project that holds OFF_TOPIC_AGREED_COVERAGE of its terms, or when the retrievers
+    disagree and under OFF_TOPIC_COVERAGE of its terms are found; at the thresholds it is answered.
+    English questions have no noun check and a threshold of their own."""
+    from qa.answerability import OFF_TOPIC_AGREED_COVERAGE, OFF_TOPIC_COVERAGE, OFF_TOPIC_DENSE, OFF_TOPIC_DENSE_EN
+
+    def status(question, **evidence):
+        return chosen(engine, **evidence).answer(question).status
+
+    ja, en = "費用を助けてもらえる制度はありますか", "Is there any help with childcare costs?"
+    below = OFF_TOPIC_DENSE - 0.001
+    assert status(ja, dense_score=OFF_TOPIC_DENSE, agreed=False, coverage=0.6) is AnswerStatus.ANSWERED
+    assert status(ja, dense_score=below, agreed=False, coverage=0.6) is AnswerStatus.NO_ANSWER
+    assert status(ja, dense_score=below, agreed=True, coverage=OFF_TOPIC_AGREED_COVERAGE) is AnswerStatus.ANSWERED
+    assert status(ja, dense_score=below, agreed=True, coverage=OFF_TOPIC_AGREED_COVERAGE - 0.001) is AnswerStatus.NO_ANSWER
+    # agreement does not save a question whose unknown word is what it asks about
+    assert status("図書館の開館時間は？", dense_score=below, agreed=True, coverage=0.9) is AnswerStatus.NO_ANSWER
+    assert status(ja, dense_score=0.9, agreed=False, coverage=OFF_TOPIC_COVERAGE) is AnswerStatus.ANSWERED
+    assert status(ja, dense_score=0.9, agreed=False, coverage=OFF_TOPIC_COVERAGE - 0.001) is AnswerStatus.NO_ANSWER
+    assert status(en, dense_score=OFF_TOPIC_DENSE_EN, agreed=False, coverage=0.1) is AnswerStatus.ANSWERED
+    assert status(en, dense_score=OFF_TOPIC_DENSE_EN - 0.001, agreed=False, coverage=0.1) is AnswerStatus.NO_ANSWER
 
 
 # --- more structured questions ---------------------------------------------------------------------
@@ -238,7 +250,7 @@ def test_unclear_and_borderline_lists(engine):
 def test_baseline_question_leads_with_h30(engine):
     ans = engine.answer("平成30年度の来館者数は？")
     first = first_line(ans)
-    assert "98,875人" in first and "H30" in first
+    assert "98,875人" in first and "H30" in first and "51,840" not in first  # the baseline is the answer
 
 
 def test_counter_figures_stated_only_in_the_explanation(engine):

@@ -60,7 +60,7 @@ VALUE_LINE = "- **{project}**：{year}の{indicator}は **{result}** でした�
 VALUE_TEXT_LINE = ("- **{project}**：{indicator}（{baseline_year} {baseline}、{year}計画 {plan}）。{year}の結果は数値ではなく、"
                    "「{evidence}」と記載されています。評価：**{status}**{cite}")
 VALUE_NONE_LINE = "- **{project}**：{indicator}（{baseline_year} {baseline}、{year}計画 {plan}）。{year}の結果は資料に記載がありません。{cite}"
-BASELINE_LINE = "- **{project}**：{baseline_year}の{indicator}の実績は **{baseline}** です（{year}計画 {plan}{result}）。{cite}"
+BASELINE_LINE = "- **{project}**：{baseline_year}の{indicator}の実績は **{baseline}** です（{year}計画 {plan}）。{cite}"
 PLAN_STARTS = "- **{project}**：{indicator}は、計画では**{year}**から「{word}」となっています。"
 PLAN_LINE = "- **{project}**：{indicator}の計画は {plans} です（{baseline_year} {baseline}、{year}結果 {result}）。{cite}"
 LIST_HEAD = "{scope}の重点事業は{n}事業です。"

@@ -39,6 +39,10 @@ def pick_indicators(q: Query, projects: Sequence[Project]) -> list[tuple[Project
     if q.indicator_ids:
         chosen = [(p, i) for p in projects for i in p.indicators if i.id in q.indicator_ids]
         if chosen:
+            # a target none of whose indicators is named keeps its best match (「子育て総合相談と虐待相談の件数」)
+            for p in projects[:MAX_TARGETS]:
+                if not any(cp.id == p.id for cp, _ in chosen):
+                    chosen += pick_indicators(q.with_(indicator_ids=()), [p])
             return chosen
     scored = []
     for p in projects:
@@ -103,7 +107,7 @@ def indicator_lines(ctx: Context, q: Query, targets: Sequence[Project], c: Compo
     asked_plan_years = [y for y in q.years if y in plan_years and (asks_plan or y != picked[0][1].result_year)]
     # 「計画を達成した？」 compares with the plan; it asks the status, not the plan
     want_plan = Field.PLAN in q.fields and (bool(asked_plan_years) or (not lx.ASKS_RESULT(q.text) and Field.STATUS not in q.fields))
-    want_value = Field.VALUE in q.fields or Field.STATUS in q.fields or Field.INDICATORS in q.fields or not want_plan
+    want_value = bool({Field.VALUE, Field.STATUS, Field.INDICATORS} & set(q.fields)) or not (want_plan or Field.BASELINE in q.fields)
     counter = q.counter
     if counter is None and Field.VALUE in q.fields and all(i.result is None or i.result.value is None for _, i in picked):
         # 「どのくらいの人が利用した？」 of an indicator reported in words: the explanation's figures in its unit
@@ -151,9 +155,8 @@ def _lines(q: Query, p: Project, i: Indicator, c: Composer, *, want_plan: bool, 
         out.append(T.PLAN_LINE.format(project=p.name, indicator=i.name, plans=plan_values_line(i, plan_years),
                                       baseline_year=b, baseline=base, year=y, result=shown, cite=cite))
     if Field.BASELINE in q.fields and not want_value and not want_plan:
-        r = T.WITH_RESULT.format(year=y, result=res) if i.result is not None and i.result.text else ""
         out.append(T.BASELINE_LINE.format(project=p.name, baseline_year=b, indicator=i.name, baseline=base, year=y,
-                                          plan=i.plan_r2.text, result=r, cite=cite))
+                                          plan=i.plan_r2.text, cite=cite))
     elif want_value or Field.BASELINE in q.fields:
         if i.result is not None and i.result.text:
             out.append(T.VALUE_LINE.format(project=p.name, year=y, indicator=i.name, result=res, baseline_year=b,

@@ -40,6 +40,8 @@ from qa.understand.vocabulary import (
 
 __all__ = ["input_problem", "longest_common", "name_forms", "own_subject", "understand"]
 
+# kinds of fact that must be stated in the texts (a date, an amount, a name …): one fact, not a list
+SPECIFIC_FOCUS = frozenset({Focus.AMOUNT, Focus.TIME, Focus.DATE, Focus.NAME, Focus.TITLE, Focus.CONTACT, Focus.BREAKDOWN})
 _QUOTE = re.compile(r"[「『]([^」』]{2,80})[」』]")
 _CONTENT = re.compile(r"[\u3400-\u9fff\u30a1-\u30ff]")
 _KANJI = re.compile(r"[\u3400-\u9fff]")
@@ -48,14 +50,13 @@ _KANJI = re.compile(r"[\u3400-\u9fff]")
 def own_subject(text: str, extra_generic: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """Content nouns of the question beyond field words and words for the document itself
     (「医療費」「助成」 in 「医療費助成は何年生まで？」; nothing in 「その担当課は？」)."""
-    fieldish = lx.field_words()
     out = []
     for m in analyse(text):
         # a kana word the dictionary knows as a kanji noun (ともだち -> 友達) is a word of its own too
         word = m.surface if _KANJI.search(m.surface) or not _KANJI.search(m.lemma or "") else m.lemma
         if m.pos1 != "名詞" or len(word) < 2 or not _KANJI.search(word) and not re.fullmatch(r"[\u30a1-\u30ffー]{3,}", word):
             continue
-        if word in lx.DOCUMENT_WORDS or word in lx.GENERIC_NOUNS or word in extra_generic or any(word in w for w in fieldish):
+        if word in lx.DOCUMENT_WORDS or word in lx.GENERIC_NOUNS or word in extra_generic or lx.is_field_word(word):
             continue
         out.append(word)
     return tuple(dict.fromkeys(out))
@@ -158,6 +159,10 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     text = full
     for quoted in quotes:
         text = text.replace(quoted, " ")
+    ref = F.reference(text)
+    if ref.ordinal is not None:
+        # 「最後に挙げた事業」 picks one item: its words (挙げた) ask for no list
+        text = lx.ORDINAL.sub(" ", text)
     counted = F.counter(text)
     cities = other_cities(text, city_names, projects)
     asked = F.fields(text, counted, depts, years)
@@ -165,7 +170,6 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     own_focus = asked_focus(text, language)
     focus = Focus(own_focus) if own_focus and not cities else F.focus(text, counted, cities)
     flt = F.filters(text, asked, goals=goals, policies=policies, departments=depts, years=years, named=bool(named))
-    ref = F.reference(text)
     names_target = bool(named) or bool(ind_hits) and ind_hits[0][2] >= INDICATOR_NAMES_PROJECT
 
     # --- grammar features ------------------------------------------------------------------------------
@@ -230,6 +234,8 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
             feats.pop("field", None)
     scores = O.score(feats, example_vote)
     op = O.best(scores)
+    if focus in SPECIFIC_FOCUS and op in (Operation.LIST, Operation.COUNT) and not ({"plural", "count_projects"} & set(feats)):
+        op = Operation.LOOKUP  # 「子育て支援課の課長の名前は？」 asks one fact, not the department's list
     if op in (Operation.LIST, Operation.COUNT, Operation.GROUP) and not names_target:
         flt = _with_topic(text, flt, plan, projects, depts, quotes)
 

@@ -53,6 +53,8 @@ def fields(text: str, counted: str | None, departments: tuple[str, ...], years: 
         out.append(Field.STATUS)
     if "H30" in years and Field.BASELINE not in out:
         out.append(Field.BASELINE)
+    if years == ("H30",) and Field.VALUE in out and not (lx.CHANGE_WORDS(text) or lx.COMPARATIVE(text) or lx.ASKS_RATIO(text)):
+        out.remove(Field.VALUE)  # 「平成30年度の来館者数は？」: the baseline is the figure asked
     if lx.OVERVIEW(text):
         out = list(dict.fromkeys([*out, Field.CONTENT, Field.INDICATORS, Field.EXPLANATION]))
     if lx.INTENTION(text) and counted is None and Field.VALUE not in out and not years:
@@ -253,7 +255,7 @@ def reference(text: str) -> Reference:
             ordinal = 0
         else:
             ordinal = {"first": 1, "second": 2, "third": 3, "last": 0}[(m.group(4) or m.group(5)).lower()]
-    subset = lx.SUBSET(text)
+    subset = lx.SUBSET(text) and not lx.SOME_DAY(text)
     return Reference(anaphora=(points_back(text) or lx.ANAPHORA(text)) and not subset, ordinal=ordinal, subset=subset,
                      each=lx.EACH_OF_THEM(text), plural=lx.PLURAL_REFERENCE(text), same_department=lx.SAME_DEPARTMENT(text),
                      other_departments=lx.OTHER_DEPARTMENTS(text))

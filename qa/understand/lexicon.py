@@ -52,9 +52,9 @@ FIELDS: dict[str, Cue] = {
                        r"|\bwhy\b|\breason\b|\bexplanation\b|\bchallenges?\b|\bnext year\b"),
     "value": Cue("a figure: 何人, 件数, 実績, どのくらい",
                  ("何人", "何件", "何回", "何世帯", "何団体", "何機関", "何園", "件数", "人数", "回数", "利用者数", "参加人数",
-                  "受給者数", "来館者数", "実績", "結果", "数値", "どのくらい", "どれくらい", "どれだけ", "延べ", "数は",
+                  "受給者数", "来館者数", "実績", "数値", "どのくらい", "どれくらい", "どれだけ", "延べ", "数は",
                   "なんにん", "なんけん", "なんかい"),
-                 r"\bhow many\b|\bnumber of\b|\bresult\b|\brecord(ed)?\b"),
+                 r"結果(?!の説明)|\bhow many\b|\bnumber of\b|\bresult\b|\brecord(ed)?\b"),
     "baseline": Cue("the baseline: H30, 基準", ("H30", "基準", "ベースライン", "当初")),
     "plan": Cue("the plan values: 計画, 予定, 目標値", ("計画", "予定", "見込み", "目標値"), r"\bplan(ned)?\b|\btarget\b"),
     "status": Cue("whether the plan was met: 達成, 下回 (評価表 names the document)", ("達成", "未達", "下回", "上回", "届い", "届か", "判定"),
@@ -122,9 +122,10 @@ INDICATOR_COUNT = re.compile(r"指標が\s*([0-9一二三四五]+)\s*(?:つ|個)
 COMMENT_PRESENCE = Cue("a comment is (not) there", (), r"(意見|記載)(が|の|は)?(ある|あった|ない|無い|なかった|つ(い|け)て|付いて|書かれて|出て)")
 COMMENT_ABSENCE = Cue("no comment", (), r"(意見|記載)(が|の|は)?(ない|無い|なかった|ついていない|付いていない)")
 TOPIC_IN_EXPLANATION = Cue("a list of projects whose result explanation says something", (),
-                           r"(説明|結果の説明|課題)[^。?？]{0,24}(触れ|書かれ|書いて|記載|言及|説明され|挙げ)|説明されている|と説明")
+                           r"(説明|結果の説明|課題)[^。?？]{0,24}(触れ|書かれ|書いて|記載|言及|説明され|挙げ|とある|と出て|が出て)"
+                           r"|説明されている|と説明")
 TOPIC_IN_COMMENT = Cue("a list of projects whose council comment says something", (),
-                       r"(意見|会議)[^。?？]{0,24}(触れ|書かれ|書いて|記載|言及|求め|指摘)")
+                       r"(意見|会議)[^。?？]{0,24}(触れ|書かれ|書いて|記載|言及|求め|指摘|とある|と出て|が出て)")
 NEGATED_SPAN = re.compile(r"[^、。?？]*(ではなく|でなく|以外の|を除く|を除いた)")
 # nouns that say how a topic relates, not what it is (「相談に関係する」「コロナの影響で」)
 TOPIC_NOISE = frozenset(("関係 関連 影響 対象 向け 内容 部分 もの 場合 ため 以上 以下 未満 半分 半数 倍 割 以降 時点 状況 取組 "
@@ -193,6 +194,7 @@ ANAPHORA = Cue("「先ほどの」「上記の」「〜のほう」, English pro
                (), r"上記|先ほど|さっき|同じ(事業|課)|(の|な)ほう|\b(it|its|they|them)\b"
                    rf"|{POINTING_ZH}|{POINTING_KO}|{POINTING_VI}")
 SUBSET = Cue("「その中で」: a narrowing of the previous list", (), r"(その中|そのうち|この中|これらのうち|それらのうち|このうち)")
+SOME_DAY = Cue("「そのうち…たい」: some day, with a wish or plan, not 'among them'", (), r"そのうち[^。?？]*(たい|つもり|予定|しよう|なったら)")
 PLURAL_REFERENCE = Cue("「その3つ」「それら」「これらの事業」: every item of the previous list", (),
                       r"(その|この|これらの|それらの|上記の|前記の)\s*([0-9一二三四五六七八九十]+)\s*(つ|事業|件|個)|(それ|これ|あれ)ら"
                       r"|\b(these|those|all of them|both of them)\b")
@@ -215,7 +217,9 @@ FOREIGN_ELLIPSIS = Cue("「那…呢？」「…은요?」「còn … thì sao?�
 
 # --- what exactly is asked (qa.query.Focus) -------------------------------------------------------------
 ASK_AMOUNT = Cue("money", ("いくら", "金額", "何円", "料金", "費用は", "値段", "月額", "利用料", "自己負担額"),
-                 r"how much|\bcosts?\b|\bfees?\b|\bprices?\b|\byen\b")  # not "feel", "costume"
+                 # asked with an interrogative ("what are the fees", "does it cost"), not named ("help with costs")
+                 r"how much|\b(what|which)\b[^.?]{0,24}\b(fees?|prices?|costs?|charges?)\b|\bdoes\b[^.?]{0,24}\bcost\b"
+                 r"|\byen\b")
 ASK_NAME = Cue("a person's name: 氏名, 誰, or 名前 of a person (課長の名前); 「誰かに相談」 is someone, not a name",
                ("氏名", "誰が", "だれが", "誰です", "だれです", "誰なの", "誰なん"),
                r"(長|者|員|委員|先生|職員|さん|担当|方|人)(の|さんの)?(お)?名前|\bwho (is|was|are|were)\b|\bname of the (head|director|manager|person|chair)")
@@ -253,6 +257,16 @@ GENERIC_NAME_SUFFIXES = ("事業", "の推進", "の拡充", "の改善", "の�
 CITY_WORD_TAILS = "民内外役立長議営有税政報場"
 
 
+# nouns that name a field of a project (what is asked of it), never its subject
+FIELD_NOUNS = frozenset(("担当 課 担当課 部署 所管 会議 意見 会議意見 委員 説明 理由 原因 課題 今後 次年度 来年度 内容 実績 結果 数値 "
+                         "件数 人数 回数 利用者数 計画 予定 目標値 達成 評価 判定 指標 参考指標 基準 進捗 状況 取組 取り組み").split())
+
+
 def field_words() -> frozenset[str]:
-    """Every literal field word (nouns that ask a field, not a subject)."""
-    return frozenset(w for cue in FIELDS.values() for w in cue.words)
+    """Every literal field word and field noun (what is asked of a project, not a subject)."""
+    return frozenset(w for cue in FIELDS.values() for w in cue.words) | FIELD_NOUNS
+
+
+def is_field_word(word: str) -> bool:
+    """A field noun, or a word that is most of a field word (担当 of 担当課; not 子ども of 子ども・子育て会議)."""
+    return word in FIELD_NOUNS or any(word in w and len(w) <= len(word) + 2 for w in field_words())
