@@ -177,6 +177,14 @@ def test_a_result_of_a_year_not_loaded_is_refused_in_that_language(engine, lang,
     assert year_label("R4", lang) in first_line(ans) and year_label("R2", lang) in first_line(ans)
 
 
+def test_a_list_question_gets_the_japanese_list_introduced_in_its_language(engine):
+    ans = engine.answer("What projects fell short of the plan?")
+    assert ans.status is AnswerStatus.ANSWERED and ans.language == "en" and ans.intent == "list"
+    assert first_line(ans) == phrases("en")["in_japanese"]
+    assert ans.interpretation.text.startswith(opening("en", "reading"))
+    assert names(ans) == names(engine.answer("計画を下回った事業は？")) and "児童館事業" in names(ans)
+
+
 # --- follow-ups -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("lang", [*LANGS, "en"])
 def test_a_reference_keeps_the_target_and_what_about_keeps_the_ask(engine, lang):

@@ -8,7 +8,8 @@ match it with the page (事業の内容, 結果の説明, 子ども・子育て�
 ``PHRASES[lang][key]`` is a ``str.format`` template. Every language has the same keys as "en",
 and each key the same ``{placeholders}`` as the English one: the answer frame of
 ``qa.execute.foreign`` (intro, content, result … department, stated, no_result_year), the messages
-of the engine (only_instructions, no_history), a choice offered after a weak match (written so
+of the engine (only_instructions, no_history), the line before a list or count answered in
+Japanese (in_japanese), a choice offered after a weak match (written so
 that it is detected as the same language when sent back), the line naming the documents used,
 and the reading line of ``qa.compose.answer`` (reading*; list_join joins names and years).
 ``FOCUS_NAMES[lang][focus]`` names what a question asked for and the document lacks.
@@ -58,6 +59,7 @@ _EN = {
     "reading_years": "year: {years}",
     "reading_join": " / ",
     "list_join": ", ",
+    "in_japanese": "Lists, counts and rankings are answered in Japanese, as the document writes them:",
 }
 
 _ZH_HANS = {
@@ -89,6 +91,7 @@ _ZH_HANS = {
     "reading_years": "年度：{years}",
     "reading_join": "／",
     "list_join": "、",
+    "in_japanese": "列表、数量和排名按资料的写法以日语回答：",
 }
 
 _ZH_HANT = {
@@ -120,6 +123,7 @@ _ZH_HANT = {
     "reading_years": "年度：{years}",
     "reading_join": "／",
     "list_join": "、",
+    "in_japanese": "列表、數量和排名按資料的寫法以日文回答：",
 }
 
 _KO = {
@@ -154,6 +158,7 @@ _KO = {
     "reading_years": "연도: {years}",
     "reading_join": " / ",
     "list_join": ", ",
+    "in_japanese": "목록, 개수, 순위는 자료의 표기대로 일본어로 답합니다:",
 }
 
 _VI = {
@@ -190,6 +195,7 @@ _VI = {
     "reading_years": "năm: {years}",
     "reading_join": " / ",
     "list_join": ", ",
+    "in_japanese": "Danh sách, số lượng và xếp hạng được trả lời bằng tiếng Nhật, như tài liệu ghi:",
 }
 
 _FOCUS = {

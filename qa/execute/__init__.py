@@ -36,6 +36,18 @@ OPERATIONS: dict[Operation, Operation_fn] = {
 }
 
 
+# operations over the whole document, for a question in another language that states what set it asks
+WHOLE_SET = frozenset({Operation.LIST, Operation.COUNT, Operation.GROUP, Operation.EXTREME})
+
+
+def states_a_set(q: Query) -> bool:
+    """A question in another language asks a set of the records, not one programme, when it states
+    the set's conditions, grouping or ranking ("What projects fell short?"); the operation alone is
+    not enough, since the grammar cues that choose it are Japanese (and English) ones."""
+    return (q.operation in WHOLE_SET and not q.targets
+            and (q.filters.any or q.group_by is not None or q.extreme is not None))
+
+
 def plans_for(ctx: Context, q: Query, plans: Sequence[Plan]) -> list[Plan]:
     """Evaluations whose own year the question names (「令和2年度の結果」 with R2 and R3 loaded)."""
     series_of = {series(p) for p in plans}
@@ -70,7 +82,10 @@ def execute(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) 
     if by_year:
         plans = by_year
         q = same_projects_in(ctx, q, plans)
-    if framed(q.language) and q.operation not in (Operation.MORE,):
+    if framed(q.language) and q.operation is not Operation.MORE:
+        if states_a_set(q):
+            # a list, a count, a ranking … is answered as for Japanese, introduced in the question's language
+            return foreign.in_japanese(q, OPERATIONS[q.operation](ctx, q, frame, plans))
         # English, Chinese, Korean, Vietnamese: a frame of their own (the records are quoted in Japanese)
         return foreign.run(ctx, q, frame, plans)
     return OPERATIONS[q.operation](ctx, q, frame, plans)

@@ -41,7 +41,8 @@ from qa.understand.termbase import japanese_forms, japanese_terms
 from qa.understand.vocabulary import NAME_STRONG, named_projects, without_names
 from qa.understand.years import year_label
 
-__all__ = ["no_history", "off_topic", "only_instructions", "precheck", "run", "subject_of_ellipsis", "understood"]
+__all__ = ["in_japanese", "no_history", "off_topic", "only_instructions", "precheck", "run", "subject_of_ellipsis",
+           "understood"]
 
 # asks answered without the figures and the explanation (「担当はどこ？」「会議の意見は？」「とは？」); the
 # content is shown in every answer, and "what is" (是什么, 무엇인가요, là gì) ends many questions
@@ -201,6 +202,14 @@ def subject_of_ellipsis(ctx: Context, q: Query, plans: Sequence[Plan]) -> Query:
         return q
     return q.with_(targets=(Target(ranked[0].project.id, min(1.0, ranked[0].score), "retrieval"),), fragment=True,
                    operation=Operation.LOOKUP)
+
+
+def in_japanese(q: Query, res: Result) -> Result:
+    """A whole-document answer (a list, a count, a ranking) for a question in another language:
+    written as for Japanese, which names everything as the document does anyway, and introduced by
+    a line in the question's language saying so."""
+    res.composer.lines.insert(0, phrases(q.language)["in_japanese"])
+    return res
 
 
 def only_instructions(lang: str) -> str:
