@@ -155,7 +155,9 @@ class Engine:
 
     def understand(self, part: str, raw: str, plans: Sequence[Plan], lang: str) -> Query:
         projects = [p for plan in plans for p in plan.projects]
-        departments = tuple(dict.fromkeys(d for plan in plans for d in plan.departments))
+        # every loaded document's departments are words of the vocabulary (a department another year
+        # does not have still names a condition, which then selects nothing)
+        departments = tuple(dict.fromkeys(d for plan in (*plans, *self.plans) for d in plan.departments))
         cities = tuple(dict.fromkeys(plan.city for plan in self.plans))
         search_text = retrieval_text(part) if lang == "en" else ""
         respelled = self.index.profile(part).analysed if lang == "ja" else None

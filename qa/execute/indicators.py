@@ -39,6 +39,10 @@ def pick_indicators(q: Query, projects: Sequence[Project]) -> list[tuple[Project
     if q.indicator_ids:
         chosen = [(p, i) for p in projects for i in p.indicators if i.id in q.indicator_ids]
         if chosen:
+            # a target none of whose indicators is named keeps its best match (「子育て総合相談と虐待相談の件数」)
+            for p in projects[:MAX_TARGETS]:
+                if not any(cp.id == p.id for cp, _ in chosen):
+                    chosen += pick_indicators(q.with_(indicator_ids=()), [p])
             return chosen
     scored = []
     for p in projects:

@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from corpus.records import Plan
+import re
+
+from corpus.records import Plan, Project
+from index.text import terms
 from qa import answerability as A
 from qa.compose import templates as T
 from qa.compose.composer import Composer
@@ -16,6 +19,11 @@ from qa.execute.context import Context, Ranked, Result
 from qa.frame import Frame
 from qa.query import Query
 from qa.types import Confidence
+from qa.understand.vocabulary import field_text
+
+_KANJI = re.compile(r"[\u3400-\u9fff]")
+# kanji in nearly every project's text say nothing about a need (子, 育 of 子育て; 支援)
+COMMON_KANJI = frozenset("子育支援事業児童親市")
 
 # Below this share of the question's terms found in the best project (and with the two
 # retrievers disagreeing) a search answer is shown as a weak match with choices. At 0.5 every
@@ -47,21 +55,35 @@ def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> R
         if p.section not in (SECTION_CONTENT, SECTION_INDICATOR):
             c.add(T.RELATED_LINE.format(quote=quote(p.text), cite=c.cite(p)))
             break
-    close = [r.project for r in ranked[1:1 + CLOSE_SHOWN]]
+    # a weak match offers only candidates that share a word with the need (a question about leaving a
+    # baby somewhere is not offered the abuse programme)
+    pool = [r for r in ranked[1:] if not low or plausible(q, r.project)]
+    close = [r.project for r in pool[:CLOSE_SHOWN]]
     if close:
         c.add("", T.CLOSE_HEAD)
         for p in close:
             c.add(T.CLOSE_LINE.format(name=p.name, departments=depts(p), content=one_line(p.content),
                                       cite=c.cite_section(p, SECTION_CONTENT)))
-    rest = [r.project for r in ranked[1 + CLOSE_SHOWN:1 + CLOSE_SHOWN + OTHERS_NAMED]]
+    rest = [r.project for r in pool[CLOSE_SHOWN:CLOSE_SHOWN + OTHERS_NAMED]]
     if rest:
         c.add("", T.OTHERS_LINE.format(names="、".join(f"{p.name}（{depts(p)}）" for p in rest)))
-    choices = tuple(T.CHOICE.format(name=r.project.name) for r in ranked[:3]) if low else ()
+    choices = tuple(T.CHOICE.format(name=p.name) for p in [top, *close]) if low else ()
     return Result(c, projects=[(r.project, r.score) for r in ranked[:5]],
                   frame=ctx.frame(q, frame, [top.id], plans=plans, remaining=[r.project.id for r in ranked[1:]], fields=()),
                   confidence=Confidence.LOW if low else Confidence.HIGH, choices=choices,
                   followups=(T.FOLLOW_EXPLANATION.format(name=top.name), T.FOLLOW_INDICATORS.format(name=top.name),
                              T.FOLLOW_MORE))
+
+
+def plausible(q: Query, p: Project) -> bool:
+    """Whether a candidate shares a word with the question: a lemma, or the kanji stem of one
+    (預ける and 一時預かり share 預)."""
+    asked = set(terms(q.retrieval_text))
+    own = set(terms(field_text(p, "about")))
+    if asked & own:
+        return True
+    stems = {ch for t in asked for ch in t if _KANJI.match(ch)} - COMMON_KANJI
+    return any(ch in field_text(p, "about") for ch in stems)
 
 
 def low_confidence(ranked: Sequence[Ranked]) -> bool:

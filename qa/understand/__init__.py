@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from corpus.records import Plan, PlanWord, Project
 from index.text import analyse, normalize
-from qa.query import Field, Operation, Query, Target
+from qa.query import Field, Focus, Operation, Query, Target
 from qa.understand import features as F
 from qa.understand import lexicon as lx
 from qa.understand import operation as O
@@ -39,6 +39,8 @@ from qa.understand.vocabulary import (
 
 __all__ = ["input_problem", "longest_common", "name_forms", "own_subject", "understand"]
 
+# kinds of fact that must be stated in the texts (a date, an amount, a name …): one fact, not a list
+SPECIFIC_FOCUS = frozenset({Focus.AMOUNT, Focus.TIME, Focus.DATE, Focus.NAME, Focus.TITLE, Focus.CONTACT, Focus.BREAKDOWN})
 _QUOTE = re.compile(r"[「『]([^」』]{2,80})[」』]")
 _CONTENT = re.compile(r"[\u3400-\u9fff\u30a1-\u30ff]")
 _KANJI = re.compile(r"[\u3400-\u9fff]")
@@ -228,6 +230,9 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
             feats.pop("field", None)
     scores = O.score(feats, example_vote)
     op = O.best(scores)
+    focus = F.focus(text, counted, cities)
+    if focus in SPECIFIC_FOCUS and op in (Operation.LIST, Operation.COUNT) and not ({"plural", "count_projects"} & set(feats)):
+        op = Operation.LOOKUP  # 「子育て支援課の課長の名前は？」 asks one fact, not the department's list
     if op in (Operation.LIST, Operation.COUNT, Operation.GROUP) and not names_target:
         flt = _with_topic(text, flt, plan, projects, depts, quotes)
 
@@ -250,7 +255,7 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
     mine = [p for p in projects if p.id in {t.project_id for t in targets}]
     subject = own_subject(without_names(search_text or spelled, mine))
     return Query(raw=raw, text=text, language=language, operation=op, fields=tuple(dict.fromkeys(asked)),
-                 focus=F.focus(text, counted, cities), targets=targets, indicator_ids=indicator_ids, filters=flt,
+                 focus=focus, targets=targets, indicator_ids=indicator_ids, filters=flt,
                  years=years, counter=counted, group_by=grouping, extreme=extreme, measure=measure,
                  direction=F.direction(text), refers=ref.anaphora or ref.ordinal is not None or (elliptic and bool(asked)),
                  ordinal=ref.ordinal, others=others, subset=ref.subset, each=ref.each, plural_ref=ref.plural,

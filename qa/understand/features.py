@@ -53,6 +53,8 @@ def fields(text: str, counted: str | None, departments: tuple[str, ...], years: 
         out.append(Field.STATUS)
     if "H30" in years and Field.BASELINE not in out:
         out.append(Field.BASELINE)
+    if years == ("H30",) and Field.VALUE in out and not (lx.CHANGE_WORDS(text) or lx.COMPARATIVE(text) or lx.ASKS_RATIO(text)):
+        out.remove(Field.VALUE)  # 「平成30年度の来館者数は？」: the baseline is the figure asked
     if lx.OVERVIEW(text):
         out = list(dict.fromkeys([*out, Field.CONTENT, Field.INDICATORS, Field.EXPLANATION]))
     if lx.INTENTION(text) and counted is None and Field.VALUE not in out and not years:

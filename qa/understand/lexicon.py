@@ -122,9 +122,10 @@ INDICATOR_COUNT = re.compile(r"指標が\s*([0-9一二三四五]+)\s*(?:つ|個)
 COMMENT_PRESENCE = Cue("a comment is (not) there", (), r"(意見|記載)(が|の|は)?(ある|あった|ない|無い|なかった|つ(い|け)て|付いて|書かれて|出て)")
 COMMENT_ABSENCE = Cue("no comment", (), r"(意見|記載)(が|の|は)?(ない|無い|なかった|ついていない|付いていない)")
 TOPIC_IN_EXPLANATION = Cue("a list of projects whose result explanation says something", (),
-                           r"(説明|結果の説明|課題)[^。?？]{0,24}(触れ|書かれ|書いて|記載|言及|説明され|挙げ)|説明されている|と説明")
+                           r"(説明|結果の説明|課題)[^。?？]{0,24}(触れ|書かれ|書いて|記載|言及|説明され|挙げ|とある|と出て|が出て)"
+                           r"|説明されている|と説明")
 TOPIC_IN_COMMENT = Cue("a list of projects whose council comment says something", (),
-                       r"(意見|会議)[^。?？]{0,24}(触れ|書かれ|書いて|記載|言及|求め|指摘)")
+                       r"(意見|会議)[^。?？]{0,24}(触れ|書かれ|書いて|記載|言及|求め|指摘|とある|と出て|が出て)")
 NEGATED_SPAN = re.compile(r"[^、。?？]*(ではなく|でなく|以外の|を除く|を除いた)")
 # nouns that say how a topic relates, not what it is (「相談に関係する」「コロナの影響で」)
 TOPIC_NOISE = frozenset(("関係 関連 影響 対象 向け 内容 部分 もの 場合 ため 以上 以下 未満 半分 半数 倍 割 以降 時点 状況 取組 "

@@ -219,13 +219,15 @@ def noun_phrases(text: str) -> list[str]:
 def topic_words(text: str, projects: Sequence[Project], where: str, ignore: Sequence[str] = ()) -> tuple[str, ...]:
     """Words that narrow a list to its subject (「障がいのある子ども向けの事業」 -> 障がい).
 
-    A subject word occurs in the ``where`` text of some, but at most half, of the projects;
+    A subject word occurs in the ``where`` text of some projects (at most half of them for "about");
     words every project shares (子ども, 事業), the question's list and field words and the names
     of its other conditions (``ignore``: departments, goal titles) say nothing about the subject.
     A compound (医療費) is preferred over its parts; several words must all hold when some
     project has them all, else the rarest one decides."""
     texts = [field_text(p, where) for p in projects]
-    limit = max(1, len(projects) // 2)
+    # what a project is about: a word most projects share says nothing; what an explanation or a
+    # comment says was asked for explicitly, however many say it
+    limit = max(1, len(projects) // 2) if where == "about" else len(projects)
     found: list[tuple[str, int]] = []
     for word in noun_phrases(text):
         if (word in lx.LIST_NOUNS or word in lx.DOCUMENT_WORDS or word in lx.GENERIC_NOUNS or word in lx.TOPIC_NOISE

@@ -1,0 +1,155 @@
+"""List answers are faithful to their stated conditions, over every loaded document: the projects
+listed equal a direct filter of the records written here, independently of qa's own filters.
+Also the arithmetic asked in words and the kinds of questions the documents cannot answer.
+
+Fast: the engine over the real index built in memory with the toy encoder (tests/toy_encoder.py).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from corpus import evaluate
+from corpus.loader import load_plans
+from corpus.records import Status
+from corpus.settings import PACKAGE_DATA_DIR
+from qa.engine import Engine
+from qa.types import AnswerStatus
+from tests.toy_encoder import memory_index
+
+FIXTURE_DIR = Path(__file__).resolve().parent / "fixtures" / "docs"
+
+
+@pytest.fixture(scope="module")
+def plans():
+    return load_plans((PACKAGE_DATA_DIR, FIXTURE_DIR))
+
+
+@pytest.fixture(scope="module")
+def two_docs(plans):
+    return Engine(plans=plans, retriever=memory_index(plans))
+
+
+def _numbers(ind):
+    before = ind.baseline.number if ind.baseline.is_number else None
+    after = ind.result.value if ind.result is not None else None
+    return before, after
+
+
+def _word(ind, year):
+    cell = ind.plan.get(year)
+    return cell.word.value if cell is not None and cell.word is not None else None
+
+
+# question -> the indicators it selects, written directly over the records
+CONDITIONS = {
+    "計画を下回った指標がある事業は？": lambda p, i: evaluate(i).status is Status.FELL_SHORT,
+    "H30より実績が増えた指標がある事業は？":
+        lambda p, i: None not in _numbers(i) and _numbers(i)[1] > _numbers(i)[0],
+    "計画が「漸増」なのにH30より実績が減った指標は？":
+        lambda p, i: any(_word(i, y) == "漸増" for y in i.plan) and None not in _numbers(i)
+        and _numbers(i)[1] < _numbers(i)[0],
+    "実績がH30の半分未満に落ち込んだ指標は？":
+        lambda p, i: None not in _numbers(i) and _numbers(i)[0] > 0 and _numbers(i)[1] / _numbers(i)[0] < 0.5,
+    "H30の実績が「－」の指標は？": lambda p, i: not i.baseline.is_number,
+    "計画がずっと「検討」のままの指標は？": lambda p, i: all(_word(i, y) == "検討" for y in i.plan),
+    "保育課が担当で、数値で示される指標がある事業は？":
+        lambda p, i: "保育課" in p.departments and (bool(i.unit) or i.baseline.is_number
+                                                    or (i.result is not None and i.result.value is not None)),
+    "結果の説明にコロナとある事業は？": lambda p, i: "コロナ" in (p.result_explanation or ""),
+}
+
+
+@pytest.mark.parametrize("question", list(CONDITIONS))
+def test_a_list_is_exactly_the_set_its_conditions_select_in_every_document(two_docs, plans, question):
+    select = CONDITIONS[question]
+    for plan in plans:
+        expected = {p.name for p in plan.projects if any(select(p, i) for i in p.indicators)}
+        ans = two_docs.answer(question, plan_ids=[plan.id])
+        got = {p.name for p in ans.projects} if ans.status is AnswerStatus.ANSWERED else set()
+        assert got == expected, (plan.id, question, ans.interpretation.conditions if ans.interpretation else None)
+        if expected:
+            # the head states the count of the set the stated conditions select
+            assert f"{len(expected)}事業" in ans.text, ans.text[:300]
+
+
+def test_every_condition_is_stated_in_the_reading_line(engine):
+    ans = engine.answer("目標4の重点事業で、障がいのある子ども向けのものは？")
+    conditions = " ".join(ans.interpretation.conditions)
+    assert "目標4" in conditions and "障がい" in conditions  # the subject narrowing is said, never silent
+    assert ans.interpretation.text.startswith("〔質問の読み取り〕") and ans.text.startswith(ans.interpretation.text)
+
+
+def test_a_goal_title_quoted_in_full_does_not_narrow_the_goal(engine, plan):
+    title = plan.goal(4).title
+    whole = engine.answer(f"目標４「{title}」に入っている重点事業はどれ？")
+    assert {p.name for p in whole.projects} == {p.name for p in plan.projects if p.goal == 4}
+
+
+def test_each_asked_of_a_set_answers_every_item(engine, plan):
+    ans = engine.answer("健康課の事業を、それぞれ計画どおりだったか教えて")
+    assert {p.name for p in ans.projects} == {p.name for p in plan.projects if "健康課" in p.departments}
+    assert "未達成" in ans.text and "達成" in ans.text  # each item's status, not only the met ones
+
+
+# --- arithmetic asked in words -------------------------------------------------------------------
+
+def _figure(text: str, label: str) -> str:
+    m = re.search(label + r"[^0-9−+]*([−+]?[0-9,]+(?:\.[0-9]+)?)", text)
+    assert m, (label, text)
+    return m.group(1)
+
+
+def test_the_difference_of_two_named_figures(engine):
+    ans = engine.answer("公立保育園と民間保育園の障がい児入所人数は何人差ですか？")
+    assert _figure(ans.text, "の差：") == "12" and "計算" in ans.text  # 39 − 27, marked computed
+
+
+def test_a_total_against_the_baselines_total(engine):
+    ans = engine.answer("子育て総合相談と虐待相談の件数を合計するとH30と比べてどれだけ増えた？")
+    assert "5,505件" in ans.text and "3,702件" in ans.text  # 4,414 + 1,091 and 3,087 + 615
+    assert "+1,803件" in ans.text and "計算" in ans.text
+
+
+def test_how_much_it_changed_and_by_what_ratio(engine):
+    ans = engine.answer("子育て総合相談の相談件数は、H30からR2でどれだけ増えた？")
+    assert "+1,327件" in ans.text and "+43.0%" in ans.text
+    ratio = engine.answer("来館者数はH30の何倍？")
+    assert "0.52倍" in ratio.text
+
+
+def test_an_intention_question_goes_to_the_plan_and_what_comes_next(engine):
+    ans = engine.answer("児童館をふやす予定はありますか？")
+    assert ans.intent == "lookup" and "新たな児童館の整備" in ans.text and "R6" in ans.text
+
+
+# --- what the documents cannot answer -------------------------------------------------------------
+
+@pytest.mark.parametrize("question, said", [
+    ("子育て支援課の課長さんのお名前を教えてください。", "人の名前"),
+    ("令和2年度の虐待相談のうち、新規の相談は何件でしたか？", "内訳"),
+    ("子育てについて俳句を作って", "質問にお答えします"),
+    ("3たす5は？", "質問にお答えします"),
+    ("児童館の職員は何人いますか", "職員"),
+])
+def test_questions_the_documents_cannot_answer_say_so(engine, question, said):
+    ans = engine.answer(question)
+    assert ans.status is AnswerStatus.NO_ANSWER and said in ans.text, ans.text[:200]
+
+
+def test_an_amount_must_be_about_what_is_asked(engine):
+    # the document states a 200円 copay; an income threshold is not it
+    ans = engine.answer("医療費助成の所得制限って、年収いくら以上だと対象外になるんですか？")
+    assert ans.status is AnswerStatus.NO_ANSWER and "200円" not in ans.text.split("記載があるのは")[0]
+
+
+def test_a_quoted_passage_is_found_not_parsed(engine):
+    ans = engine.answer("会議意見の中で「場所の拡充」を課題に入れてほしいと書いているのは、どの事業に対する意見ですか？")
+    assert [p.name for p in ans.projects] == ["児童館事業"] and "場所の拡充" in ans.text
+
+
+def test_an_input_method_slip_is_read_as_the_word_it_sounds_like(engine):
+    ans = engine.answer("民感の保育園で障がい児は何人受け入れた？")
+    assert ans.status is AnswerStatus.ANSWERED and "39" in ans.text
