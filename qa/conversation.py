@@ -17,11 +17,12 @@ situation is a new topic.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from corpus.records import Plan, Project
-from index.text import normalize, terms
+from index.text import normalize
 from qa.compose import templates as T
 from qa.execute.context import Context, Ranked
 from qa.frame import Frame
@@ -29,7 +30,8 @@ from qa.query import Field, Focus, Operation, Query, Target
 from qa.understand.vocabulary import longest_common, name_forms
 
 LIST_OPERATIONS = frozenset({Operation.LIST.value, Operation.COUNT.value, Operation.GROUP.value})
-PART_MIN_RUN = 2  # 「認可外のほう」: a distinctive run of two characters picks one of the candidates
+PART_MIN_RUN = 2
+CARRY_COVERAGE = 0.5  # share of the question's own (rarity-weighted) words the previous target must hold  # 「認可外のほう」: a distinctive run of two characters picks one of the candidates
 
 
 @dataclass(frozen=True)
@@ -244,15 +246,25 @@ def _only_a_subject(q: Query) -> bool:
     return q.fragment and not q.fields and q.focus is None and q.operation in (Operation.LOOKUP, Operation.SEARCH)
 
 
-def _covers(project: Project, words: Sequence[str]) -> float:
-    """Share of the question's own content words found in the project's texts."""
+def _project_text(project: Project) -> str:
+    return normalize(" ".join([project.name, *project.aliases, project.content, project.result_explanation or "",
+                               *project.council_comments, *(i.name for i in project.indicators)]))
+
+
+def _covers(ctx: Context, project: Project, words: Sequence[str]) -> float:
+    """Share of the question's own words found in the project's texts, each word weighted by how
+    rare it is among the projects (子ども, in nearly all of them, says almost nothing)."""
     if not words:
         return 0.0
-    text = normalize(" ".join([project.name, *project.aliases, project.content, project.result_explanation or "",
-                               *project.council_comments, *(i.name for i in project.indicators)]))
-    lemmas = set(terms(text))
-    hits = sum(1 for w in words if w in text or any(t in lemmas for t in terms(w)))
-    return hits / len(words)
+    texts = [_project_text(p) for plan in ctx.plans for p in plan.projects]
+    mine = _project_text(project)
+    total = found = 0.0
+    for w in words:
+        df = sum(1 for t in texts if w in t)
+        weight = math.log((len(texts) + 1) / (df + 1))
+        total += weight
+        found += weight if w in mine else 0.0
+    return found / total if total > 0 else 0.0
 
 
 def _prefers_frame(ctx: Context, q: Query, frame: Frame, ranked: Sequence[Ranked], *, lean: bool) -> bool:
@@ -265,5 +277,9 @@ def _prefers_frame(ctx: Context, q: Query, frame: Frame, ranked: Sequence[Ranked
         return lean
     if ranked[0].project.id == current[0].id:
         return lean  # the question alone finds the same project; a reference says so too
-    before, new = _covers(current[0], q.subject), _covers(ranked[0].project, q.subject)
-    return before > new or (lean and before >= new)
+    before, new = _covers(ctx, current[0], q.subject), _covers(ctx, ranked[0].project, q.subject)
+    if lean:
+        return before >= new
+    # without a reference, the previous target must hold most of the question's own words: a new
+    # situation told in words few projects use is a new topic
+    return before > new and before >= CARRY_COVERAGE

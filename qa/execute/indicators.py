@@ -107,7 +107,9 @@ def indicator_lines(ctx: Context, q: Query, targets: Sequence[Project], c: Compo
     asked_plan_years = [y for y in q.years if y in plan_years and (asks_plan or y != picked[0][1].result_year)]
     # 「計画を達成した？」 compares with the plan; it asks the status, not the plan
     want_plan = Field.PLAN in q.fields and (bool(asked_plan_years) or (not lx.ASKS_RESULT(q.text) and Field.STATUS not in q.fields))
-    want_value = bool({Field.VALUE, Field.STATUS, Field.INDICATORS} & set(q.fields)) or not (want_plan or Field.BASELINE in q.fields)
+    # the baseline alone is asked when the baseline year is named without the result year
+    baseline_only = Field.BASELINE in q.fields and picked[0][1].result_year not in q.years
+    want_value = bool({Field.VALUE, Field.STATUS, Field.INDICATORS} & set(q.fields)) or not (want_plan or baseline_only)
     counter = q.counter
     if counter is None and Field.VALUE in q.fields and all(i.result is None or i.result.value is None for _, i in picked):
         # 「どのくらいの人が利用した？」 of an indicator reported in words: the explanation's figures in its unit

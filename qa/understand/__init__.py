@@ -56,7 +56,8 @@ def own_subject(text: str, extra_generic: frozenset[str] = frozenset()) -> tuple
         word = m.surface if _KANJI.search(m.surface) or not _KANJI.search(m.lemma or "") else m.lemma
         if m.pos1 != "名詞" or len(word) < 2 or not _KANJI.search(word) and not re.fullmatch(r"[\u30a1-\u30ffー]{3,}", word):
             continue
-        if word in lx.DOCUMENT_WORDS or word in lx.GENERIC_NOUNS or word in extra_generic or lx.is_field_word(word):
+        if (word in lx.DOCUMENT_WORDS or word in lx.GENERIC_NOUNS or word in lx.LIST_NOUNS or word in extra_generic
+                or lx.is_field_word(word)):
             continue
         out.append(word)
     return tuple(dict.fromkeys(out))

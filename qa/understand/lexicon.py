@@ -259,7 +259,8 @@ CITY_WORD_TAILS = "民内外役立長議営有税政報場"
 
 # nouns that name a field of a project (what is asked of it), never its subject
 FIELD_NOUNS = frozenset(("担当 課 担当課 部署 所管 会議 意見 会議意見 委員 説明 理由 原因 課題 今後 次年度 来年度 内容 実績 結果 数値 "
-                         "件数 人数 回数 利用者数 計画 予定 目標値 達成 評価 判定 指標 参考指標 基準 進捗 状況 取組 取り組み").split())
+                         "件数 人数 回数 利用者数 計画 予定 目標値 達成 評価 判定 指標 参考指標 基準 進捗 状況 取組 取り組み "
+                         "事業名 指標名 課名 名称").split())
 
 
 def field_words() -> frozenset[str]:

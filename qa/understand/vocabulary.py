@@ -219,6 +219,10 @@ def topic_words(text: str, projects: Sequence[Project], where: str, ignore: Sequ
     # comment says was asked for explicitly, however many say it
     limit = max(1, len(projects) // 2) if where == "about" else len(projects)
     found: list[tuple[str, int]] = []
+    # the phrases that ask a field (子ども・子育て会議, 結果の説明) name no subject
+    for phrase in sorted(lx.field_words(), key=len, reverse=True):
+        if len(phrase) >= 3:
+            text = text.replace(phrase, " ")
     for word in noun_phrases(text):
         if (word in lx.LIST_NOUNS or word in lx.DOCUMENT_WORDS or word in lx.GENERIC_NOUNS or word in lx.TOPIC_NOISE
                 or lx.is_field_word(word) or any(word in x or x in word for x in ignore)):
