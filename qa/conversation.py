@@ -92,6 +92,8 @@ def read(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], *, 
     if not q.subject:
         # no words of its own beyond the ask: 「その担当課は？」「会議の意見は？」「じゃあH30は？」
         return _carry(ctx, q, frame, _referent(ctx, q, frame))
+    if q.need and not q.refers and not same_message:
+        return Reading(q)  # a need told in words of its own is a new situation: a new topic
     # words of its own and no name: the better-supported reading; a reference, or a later part of
     # the same message, leans to the previous target
     ranked = ctx.retrieve(q.retrieval_text, plans, k=3)

@@ -137,6 +137,7 @@ class Query:
     other_departments: bool = False  # 「ほかの課」
     elliptic: bool = False  # short and naming nothing (「じゃあ二つ目のは？」「今後の課題は？」)
     fragment: bool = False  # a subject and nothing asked of it (「じゃあ児童館は？」)
+    need: bool = False  # states a need or a wish (「〜したい」「〜ありますか」): a situation of its own
     subject: tuple[str, ...] = ()  # content nouns of its own, beyond names, fields and document words
     plan_ids: tuple[str, ...] = ()  # documents named by the question (year, city)
     search_text: str = ""  # what retrieval reads when it is not ``text`` (a foreign question plus its Japanese terms)

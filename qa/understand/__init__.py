@@ -264,5 +264,5 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
                  direction=F.direction(text), refers=ref.anaphora or ref.ordinal is not None or (elliptic and bool(asked)),
                  ordinal=ref.ordinal, others=others, subset=ref.subset, each=ref.each, plural_ref=ref.plural,
                  same_department=ref.same_department, other_departments=ref.other_departments, elliptic=elliptic, subject=subject,
-                 fragment=bool(named) and is_fragment(spelled, [m.matched for m in named]), search_text=search_text,
+                 need="need" in feats, fragment=bool(named) and is_fragment(spelled, [m.matched for m in named]), search_text=search_text,
                  scores={o.value: round(s, 2) for o, s in scores.items()})
