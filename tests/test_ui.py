@@ -475,7 +475,7 @@ def test_the_reading_line_stands_apart_from_the_answer(pages):
     normal = html.split('class="planqa-answer-text planqa-normal">')[1]
     assert not normal.startswith(f"<p>{reading}")  # not repeated as the answer's first line
     chip = re.search(r'<button type="button" class="planqa-carried" data-reask="([^"]*)"[^>]*>([^<]*)', html)
-    assert chip.group(1) == "その会議意見は？" and chip.group(2).startswith("前の質問の児童館事業について")
+    assert chip.group(1) == "その会議意見は？" and chip.group(2).startswith("前の質問の 児童館事業")
     alone = engine("その会議意見は？")
     assert alone.interpretation.carried == () and "planqa-carried" not in render.answer_html(alone, pages)
 

@@ -705,7 +705,7 @@ def test_the_carried_topic_chip_asks_again_on_its_own(fake_server, browser):
         first_line = turn.locator(".planqa-answer-text > :first-child").inner_text()
         assert "読みました" not in first_line  # not said twice
         chip = turn.locator("button.planqa-carried")
-        assert chip.inner_text().startswith("前の質問の児童館事業について")
+        assert chip.inner_text().startswith("前の質問の 児童館事業")
         old_id = turn.get_attribute("data-turn")
         calls = len(engine.calls)
         chip.click()

@@ -101,7 +101,7 @@ class FakeEngine:
                                status=AnswerStatus.NO_ANSWER, interpretation=reading,
                                frame=Frame(plan_ids=(plan.id,)))
         reading = Interpretation(f"{project.name}の子ども・子育て会議意見として読みました。", targets=(project.name,),
-                                 carried=(project.name,))
+                                 carried=(f"前の質問の {project.name}",))
         comment = project.council_comments[0] if project.council_comments else "記載はありません。"
         return make_answer(
             question, f"{reading.text}\n\n**{project.name}**への意見です。\n> {comment}\n（p.{project.page} {project.name}・子ども・子育て会議意見）[1]",
