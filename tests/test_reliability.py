@@ -482,3 +482,200 @@ def test_data_file_error_types_are_corpus_errors():
     from corpus.errors import CorpusError
 
     assert issubclass(DataFileError, CorpusError) and issubclass(TraceabilityError, CorpusError)
+
+
+# --- CSV: nothing a spreadsheet would run, figures as numbers -------------------------------------------
+
+
+PLANTED = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)*cmd|' /C calc'!A0",
+           "\t=1+1", "\r=1+1", "  =1+1", "\u3000@x", "\x1b]52;c;aGk=\x07=1"]
+
+
+def _cells(csv_text: str) -> list[str]:
+    import csv as csv_mod
+
+    assert csv_text.startswith("\ufeff")
+    return [c for row in csv_mod.reader(io.StringIO(csv_text[1:])) for c in row]
+
+
+def test_csv_cells_never_start_a_formula():
+    from ui.export import csv_text, formula_leading
+
+    text = csv_text(["列"], [[p] for p in PLANTED] + [[-5], [3.0], [98875]])
+    cells = _cells(text)
+    assert not [c for c in cells if formula_leading(c)]
+    assert cells[1] == "'=HYPERLINK(\"http://evil.example\",\"x\")" and cells[-3:] == ["-5", "3", "98875"]
+    assert "\x1b" not in text and "\x07" not in text
+
+
+def test_formula_check_of_the_benchmark_sees_raw_cells():
+    """The counter itself: a raw planted cell counts, a number or a neutralised one does not."""
+    from ui.export import formula_leading
+
+    assert all(formula_leading(p) for p in PLANTED[:7]) and not formula_leading("-5") and not formula_leading("'=1")
+
+
+def test_indicator_csv_has_numbers_and_units_apart():
+    from tests.ui_fakes import FakeEngine
+    from ui.export import indicator_rows, split_figure
+
+    answer = FakeEngine()("R2で計画を下回った事業は？")
+    rows = indicator_rows(answer.indicators)
+    visitors = next(r for r in rows if r[2] == "来館者数（人）")
+    assert visitors[3] == "人" and visitors[4] == 98875 and visitors[6] == 51840 and visitors[5] == "漸増"
+    assert split_figure("３世帯", "世帯") == 3 and split_figure("64機関/64機関", "機関") == "64機関/64機関"
+
+
+def test_feedback_csv_neutralises_planted_comments(planqa_env, capsys):
+    from ui.__main__ import main
+    from ui.feedback import Context, FeedbackStore, Signer
+    from ui.export import formula_leading
+
+    s = Signer()
+    store = FeedbackStore()
+    for i, text in enumerate(PLANTED):
+        store.record(s.verify(s.sign(Context(f"t{i}", text, "answered", "high", (text,)))), "down", text)
+    assert main(["feedback", "--csv"]) == 0
+    cells = _cells(capsys.readouterr().out)
+    assert len(cells) >= 6 * len(PLANTED) and not [c for c in cells if formula_leading(c)]
+
+
+# --- feedback store: every fault is a message, never a traceback ----------------------------------------
+
+
+def _signed(question: str = "児童館の来館者数は？", turn: str = "t1") -> tuple:
+    from ui.feedback import Context, Signer
+
+    s = Signer()
+    return s, s.sign(Context(turn, question, "answered", "high", ("児童館事業・結果の説明（p.2）",)))
+
+
+def _desk(path: Path, **kw):
+    from ui.feedback import FeedbackDesk, FeedbackStore
+
+    signer, token = _signed()
+    return FeedbackDesk(FeedbackStore(path, **kw), signer), token
+
+
+def _japanese(text: str) -> bool:
+    return any("\u3040" <= ch <= "\u30ff" for ch in text)
+
+
+def _make_db(path: Path) -> None:
+    from ui.feedback import FeedbackStore
+
+    signer, token = _signed()
+    FeedbackStore(path).record(signer.verify(token), "up")
+
+
+@pytest.mark.parametrize("fault", ["directory", "corrupt header", "truncated", "capacity"])
+def test_feedback_faults_are_refused_in_japanese(tmp_path, fault, caplog):
+    path = tmp_path / "f.sqlite3"
+    kw = {}
+    if fault == "directory":
+        path.mkdir()
+    elif fault == "corrupt header":
+        path.write_bytes(b"not sqlite" * 500)
+    elif fault == "truncated":
+        _make_db(path)
+        path.write_bytes(path.read_bytes()[:1500])
+    else:
+        _make_db(path)
+        kw["max_bytes"] = 1
+    desk, token = _desk(path, **kw)
+    out = desk.receive({"token": token, "vote": "down", "comment": "意見"}, "127.0.0.1")
+    assert out["ok"] is False and _japanese(out["message"])
+    assert "Traceback" not in caplog.text and str(path) in caplog.text
+
+
+def test_feedback_on_a_full_disk_and_a_read_only_file(tmp_path, monkeypatch):
+    """SQLite's own errors for both (the real faults are made by benchmarks/reliability.py)."""
+    import sqlite3
+
+    from ui import feedback
+
+    real_connect = sqlite3.connect
+
+    def connect_with(pragma):
+        def connect(*a, **kw):
+            con = real_connect(*a, **kw)
+            con.execute(pragma)
+            return con
+        return connect
+
+    from ui.feedback import Context, FeedbackDesk, FeedbackStore, Signer
+
+    path = tmp_path / "f.sqlite3"
+    _make_db(path)
+    signer = Signer()
+    for pragma, message in (("PRAGMA max_page_count = 3", feedback.FULL), ("PRAGMA query_only = 1", feedback.READ_ONLY)):
+        monkeypatch.setattr(sqlite3, "connect", connect_with(pragma))
+        desk = FeedbackDesk(FeedbackStore(path), signer)
+        answers = [desk.receive({"token": signer.sign(Context(f"n{i}", "質問", "answered", "high", ())), "vote": "up",
+                                 "comment": "あ" * 1000}, f"c{i}") for i in range(6)]
+        assert {"ok": False, "message": message} in answers
+
+
+def test_a_vote_that_cannot_wait_for_the_lock_is_kept_and_written_later(tmp_path):
+    import sqlite3
+    import time
+
+    path = tmp_path / "f.sqlite3"
+    _make_db(path)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    desk, token = _desk(path, lock_wait=0.1)
+    desk.retry_after = 0.2
+    out = desk.receive({"token": token, "vote": "down", "comment": "あとで"}, "c")
+    assert out["ok"] is True and "少し後で" in out["message"] and desk.pending == 1
+    holder.execute("COMMIT")
+    holder.close()
+    deadline = time.monotonic() + 5
+    while desk.pending and time.monotonic() < deadline:
+        time.sleep(0.05)
+    from ui.feedback import FeedbackStore
+
+    assert desk.pending == 0 and [e.comment for e in FeedbackStore(path).entries()] == ["あとで"]
+
+
+def test_feedback_rate_limit_per_client(tmp_path):
+    from ui.feedback import FeedbackDesk, FeedbackStore, RateLimit
+
+    signer, token = _signed()
+    desk = FeedbackDesk(FeedbackStore(tmp_path / "f.sqlite3"), signer, RateLimit(votes=3, window=60))
+    got = [desk.receive({"token": token, "vote": "up"}, "10.0.0.1")["ok"] for _ in range(5)]
+    assert got == [True, True, True, False, False]
+    assert desk.receive({"token": token, "vote": "up"}, "10.0.0.2")["ok"] is True  # another client
+
+
+@pytest.mark.parametrize("token", ["abc.ｘｙｚ", "abc.\udc80", "x" * 10 + ".", "", "ひらがな", "=.=", "e30.0"])
+def test_any_token_text_is_a_refusal(token):
+    from ui.feedback import FeedbackError
+
+    signer, _ = _signed()
+    with pytest.raises(FeedbackError):
+        signer.verify(token)
+
+
+def test_ui_feedback_cli_on_broken_files(tmp_path):
+    for name, make in (("dir", lambda p: p.mkdir()), ("corrupt", lambda p: p.write_bytes(b"x" * 4096))):
+        path = tmp_path / name / "feedback.sqlite3"
+        path.parent.mkdir()
+        make(path)
+        for extra in ([], ["--csv"]):
+            proc = run(["-m", "ui", "feedback", *extra], env={"PLANQA_HOME": str(path.parent)})
+            assert_clean(proc)
+            assert proc.returncode == 2 and proc.stderr.decode().startswith("error: ") and str(path).encode() in proc.stderr
+
+
+def test_ui_feedback_text_is_terminal_safe(planqa_env, capsys):
+    from ui.__main__ import main
+    from ui.feedback import Context, FeedbackStore, Signer
+
+    s = Signer()
+    evil = "ok\x1b[2J\x1b]52;c;cm0gLXJmIH4=\x07\n2026-01-01T00:00:00+00:00  👍  answered/high\u202e"
+    FeedbackStore().record(s.verify(s.sign(Context("t", evil, "answered", "high", ()))), "down", evil)
+    assert main(["feedback"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\x1b]52" in out and out.count("\n") == 3  # one header line, 質問 and 意見: no forged line

@@ -38,21 +38,39 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def feedback_main(argv: list[str]) -> int:
-    from ui.feedback import FeedbackStore, entries_csv, entries_text
+    """List the ratings; a damaged, locked or missing-permission file gets one ``error:`` line (exit 2)."""
+    from ui.feedback import FeedbackStore, FeedbackStoreError, entries_csv, entries_text
 
     parser = argparse.ArgumentParser(prog="python -m ui feedback",
                                      description="ratings sent from the page, oldest first (PLANQA_HOME/feedback.sqlite3)")
-    parser.add_argument("--csv", action="store_true", help="CSV (UTF-8 with BOM, header row) for a spreadsheet")
+    parser.add_argument("--csv", action="store_true", help="CSV (UTF-8 with BOM, header row) for a spreadsheet; "
+                                                           "cells that a spreadsheet would run as formulas stay text")
+    parser.add_argument("--file", type=Path, default=None, help="another feedback file (e.g. the server's --feedback-db)")
     args = parser.parse_args(argv)
-    store = FeedbackStore()
-    entries = store.entries()
-    if args.csv:
-        sys.stdout.write(entries_csv(entries))
-    elif not entries:
-        print(S.CLI_FEEDBACK_EMPTY.format(path=store.path))
-    else:
-        sys.stdout.write(entries_text(entries))
+    store = FeedbackStore(args.file)
+    if hasattr(sys.stdout, "reconfigure"):  # UTF-8 whatever the locale (the ratings hold emoji and Japanese)
+        sys.stdout.reconfigure(encoding="utf-8", errors="replace")
+    try:
+        entries = store.entries()
+        out = entries_csv(entries) if args.csv else (entries_text(entries) if entries else
+                                                     S.CLI_FEEDBACK_EMPTY.format(path=store.path) + "\n")
+        sys.stdout.write(out)
+        sys.stdout.flush()
+    except FeedbackStoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `python -m ui feedback | head`: the reader has what it wanted
+        _quiet_stdout()
     return 0
+
+
+def _quiet_stdout() -> None:
+    """After the reader of stdout went away, point stdout at /dev/null so the exit flush does not fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
 
 
 def warm_up() -> None:

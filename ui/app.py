@@ -25,7 +25,7 @@ from qa.frame import Frame
 from qa.types import Answer, DocumentRef
 from ui import browse, chart, examples, render
 from ui import strings as S
-from ui.feedback import Context, FeedbackError, FeedbackStore, Signer
+from ui.feedback import Context, FeedbackDesk, FeedbackStore, Signer
 from ui.render import PageIndex, Turn
 from ui.style import CSS, theme
 
@@ -210,21 +210,12 @@ def build_app(
     doc_choices = [(S.DOCUMENT_ALL.format(n=len(docs)), ALL_DOCUMENTS)] + [(d.label, d.plan_id) for d in docs]
     default_doc = ALL_DOCUMENTS
 
-    def send_feedback(*args: Any) -> dict:
-        """Store one 👍/👎 sent by the page as {token, vote, comment}; ok False when it cannot be stored."""
-        payload = args[0] if args else {}
-        while isinstance(payload, list) and payload:  # the page's arguments may arrive wrapped in a list
-            payload = payload[0]
-        if not isinstance(payload, dict):
-            log.warning("feedback not stored: expected {token, vote, comment}, got %s", type(payload).__name__)
-            return {"ok": False}
-        try:
-            store.record(signer.verify(str(payload.get("token", ""))), str(payload.get("vote", "")),
-                         str(payload.get("comment", "") or ""))
-        except (FeedbackError, ValueError) as e:
-            log.warning("feedback not stored: %s", e)
-            return {"ok": False}
-        return {"ok": True}
+    desk = FeedbackDesk(store, signer)
+
+    def send_feedback(payload: Any = None, request: gr.Request = None) -> dict:
+        """Store one 👍/👎 sent by the page as {token, vote, comment}: {"ok", "message"} (Japanese), never an error."""
+        client = request.client.host if request is not None and request.client else ""
+        return desk.receive(payload, client)
 
     with gr.Blocks(title=S.TITLE, analytics_enabled=False) as demo:
         frame_state = gr.State(None)
