@@ -679,3 +679,218 @@ def test_ui_feedback_text_is_terminal_safe(planqa_env, capsys):
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
     assert "\\x1b]52" in out and out.count("\n") == 3  # one header line, 質問 and 意見: no forged line
+
+
+# --- sessions: an API call leaves nothing; a page's session keeps only its frame --------------------------
+
+from ui import guard  # noqa: E402 - the web tests below share it
+
+
+def _ask(base: str, question: str) -> str:
+    """Ask through the API; the call's event id (its session id too)."""
+    import httpx
+
+    with httpx.Client(timeout=60) as c:
+        r = c.post(f"{base}/gradio_api/call/ask", json={"data": [question]})
+        assert r.status_code == 200, r.text
+        event = r.json()["event_id"]
+        with c.stream("GET", f"{base}/gradio_api/call/ask/{event}") as stream:
+            text = "".join(stream.iter_text())
+    assert "event: complete" in text
+    return event
+
+
+def _holder():
+    return server_demo().server_app.state_holder
+
+
+def test_api_calls_leave_no_session_and_no_text(server):
+    from ui.sessions import SessionHolder
+
+    base, _ = server
+    holder = _holder()
+    assert isinstance(holder, SessionHolder)
+    events = [_ask(base, f"児童館の来館者数は？ 目印{i}") for i in range(5)]
+    queue = server_demo()._queue
+    assert not set(events) & set(holder.session_data)
+    assert not set(events) & (set(queue.pending_event_ids_session) | set(queue.pending_messages_per_session))
+    assert not any("目印" in repr(vars(v)) for v in holder.session_data.values())
+
+
+def test_a_page_session_keeps_its_frame_but_no_text(server):
+    import httpx
+
+    from qa.frame import Frame
+
+    base, _ = server
+    fn = guard.question_fn_ids(server_demo())[0]
+    session = "pagesession0001"
+    with httpx.Client(timeout=60) as c:
+        r = c.post(f"{base}/gradio_api/queue/join", json={"data": ["児童館の来館者数は？ 目印P", None, None],
+                                                          "fn_index": fn, "session_hash": session})
+        assert r.status_code == 200, r.text
+        with c.stream("GET", f"{base}/gradio_api/queue/data", params={"session_hash": session}) as stream:
+            text = "".join(stream.iter_text())
+    assert "process_completed" in text
+    state = _holder().session_data[session]
+    assert state.config_values == {}
+    assert [type(v) for v in state.state_data.values() if v is not None and not isinstance(v, str)] == [Frame]
+    assert "目印" not in repr(state.state_data) and "目印" not in repr(vars(state))
+
+
+def test_idle_sessions_end_unless_a_page_holds_them():
+    import datetime
+
+    from ui.sessions import SessionHolder
+
+    holder = SessionHolder(idle=60, closed=3600)
+    holder.blocks = type("B", (), {"default_config": type("C", (), {"blocks": {}, "fns": {}, "__copy__": lambda s: s})()})()
+    for sid in ("api", "page", "closed"):
+        holder.session_data[sid] = type("S", (), {"is_closed": sid == "closed"})()
+        holder.time_last_used[sid] = datetime.datetime.now() - datetime.timedelta(seconds=120)
+    holder.page_opened("page")
+    assert holder.sweep() == 1 and set(holder.session_data) == {"page", "closed"}
+    holder.page_closed("page")
+    assert holder.sweep() == 1 and set(holder.session_data) == {"closed"}
+    later = datetime.datetime.now() + datetime.timedelta(hours=2)
+    assert holder.sweep(later) == 1 and not holder.session_data
+
+
+# --- the guard's remaining gaps -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/monitoring", "/monitoring/summary", "/monitoring/abc",
+                                  "/gradio_api/deep_link?session_hash=x", "/gradio_api/stream/x/1/2/playlist.m3u8",
+                                  "/gradio_api/run-history/records", "/gradio_api/vibe-code", "/gradio_api/dev/reload"])
+def test_unused_routes_are_closed(server, path):
+    import httpx
+
+    base, _ = server
+    r = httpx.get(base + path, timeout=30)
+    assert r.status_code == 404 and "ありません" in r.json()["error"]
+
+
+@pytest.mark.parametrize("name", ["reset", "choose_document", "filter_projects", "send_feedback", "lambda", "predict"])
+def test_internal_handlers_are_not_callable_by_name(server, name):
+    base, _ = server
+    for route in ("call", "run", "call/v2"):
+        r = _post(f"{base}/gradio_api/{route}/{name}", json.dumps({"data": ["x"]}).encode())
+        assert r.status_code == 404 and name in r.json()["error"], (route, r.text)
+
+
+@pytest.mark.parametrize("body, status, needle", [
+    (b"", 400, "本文が空"),
+    (b"   ", 400, "本文が空"),
+    (json.dumps({"data": ["児童館", "x"]}).encode(), 400, "質問1つだけ"),
+    (("[" * 3000 + "]" * 3000).encode(), 400, "入れ子が深すぎ"),
+    (('{"data": [' + "{\"a\": " * 2000 + "1" + "}" * 2000 + "]}").encode(), 400, "入れ子が深すぎ"),
+])
+def test_api_body_problems_get_japanese_messages(server, body, status, needle):
+    base, engine = server
+    before = len(engine.calls)
+    r = _post(f"{base}/gradio_api/call/ask", body)
+    assert r.status_code == status and needle in r.json()["error"]
+    assert len(engine.calls) == before
+
+
+@pytest.mark.parametrize("path", ["/gradio_api/queue/join", "/gradio_api/cancel", "/gradio_api/reset",
+                                  "/gradio_api/component_server", "/gradio_api/run/predict"])
+def test_deep_or_empty_bodies_on_any_route(server, path):
+    base, _ = server
+    assert _post(base + path, b"").status_code == 400
+    r = _post(base + path, ("{\"data\": " + "[" * 5000 + "]" * 5000 + "}").encode())
+    assert r.status_code == 400 and "入れ子" in r.json()["error"]
+
+
+@pytest.mark.parametrize("fn_index", ['"1"', "1.0", "true", "null", "99999", "-1"])
+def test_fn_index_must_be_a_known_integer(server, fn_index):
+    base, _ = server
+    for path in ("/gradio_api/queue/join", "/gradio_api/run/predict"):
+        body = ('{"data": ["児童館", null, null], "fn_index": ' + fn_index + ', "session_hash": "abc"}').encode()
+        r = _post(base + path, body)
+        # run/predict without an fn_index is a call by the name "predict", which no endpoint has
+        assert (r.status_code, "fn_index" in r.json()["error"]) in ((400, True), (404, False)), (path, fn_index, r.text)
+
+
+def test_page_calls_with_the_wrong_number_of_inputs_are_refused(server):
+    base, _ = server
+    demo = server_demo()
+    reset = next(i for i, f in demo.fns.items() if getattr(f.fn, "__name__", "") == "reset")
+    ask = guard.question_fn_ids(demo)[0]
+    r = _post(f"{base}/gradio_api/queue/join", json.dumps({"data": ["児童館"], "fn_index": ask, "session_hash": "s1"}).encode())
+    assert r.status_code == 400 and "必要なのは 3 個" in r.json()["error"]
+    r = _post(f"{base}/gradio_api/run/predict", json.dumps({"data": [1, 2], "fn_index": reset, "session_hash": "s1"}).encode())
+    assert r.status_code == 400 and "必要なのは 0 個" in r.json()["error"]
+
+
+@pytest.mark.parametrize("body", [{"session_hash": "x", "component_id": 99999, "fn_name": "send_feedback", "data": []},
+                                  {"session_hash": "x", "component_id": "1", "fn_name": "send_feedback", "data": []},
+                                  {"session_hash": ["x"], "component_id": 1, "fn_name": "send_feedback", "data": []}])
+def test_unknown_components_are_refused(server, body):
+    base, _ = server
+    r = _post(f"{base}/gradio_api/component_server", json.dumps(body).encode())
+    assert r.status_code in (400, 404) and r.json()["error"]
+
+
+@pytest.mark.parametrize("path", ["/gradio_api/queue/data?session_hash=nosuchsession", "/gradio_api/call/ask/nosuchevent",
+                                  "/gradio_api/call/v2/ask/nosuchevent"])
+def test_unknown_sessions_and_events_get_a_404_before_any_stream(server, path):
+    import httpx
+
+    base, _ = server
+    r = httpx.get(base + path, timeout=30)
+    assert r.status_code == 404 and "受付番号" in r.json()["error"]
+
+
+def test_feedback_through_the_server_with_a_non_ascii_signature(server):
+    base, _ = server
+    demo = server_demo()
+    component = next(iter(guard.server_functions(demo)))
+    r = _post(f"{base}/gradio_api/component_server",
+              json.dumps({"session_hash": "fb1", "component_id": component, "fn_name": "send_feedback",
+                          "data": [{"token": "abc.ｘｙｚ", "vote": "up"}]}, ensure_ascii=False).encode())
+    assert r.status_code == 200 and r.json()["ok"] is False and "評価できません" in r.json()["message"]
+
+
+def test_host_header_must_name_the_server(tmp_path_factory):
+    import httpx
+
+    from tests.ui_fakes import FakeEngine
+    from ui.app import build_app
+
+    demo = build_app(FakeEngine())
+    port = _free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, ssr_mode=False,
+                **guard.launch_kwargs(demo, host="127.0.0.1", port=port))
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert httpx.get(base + "/config", timeout=30).status_code == 200
+        assert httpx.get(base + "/config", headers={"host": f"localhost:{port}"}, timeout=30).status_code == 200
+        for host in ("evil.example", f"evil.example:{port}", "127.0.0.1.evil.example", f"10.1.2.3:{port}"):
+            r = httpx.get(base + "/config", headers={"host": host}, timeout=30)
+            assert r.status_code == 421 and "evil" not in r.text.replace(host, "") and "接続できません" in r.json()["error"]
+    finally:
+        demo.close()
+
+
+def test_allowed_hosts_follow_the_bound_address():
+    assert guard.host_ok("127.0.0.1:7860", guard.allowed_hosts("127.0.0.1", 7860))
+    assert not guard.host_ok("evil.example:7860", guard.allowed_hosts("127.0.0.1", 7860))
+    wildcard = guard.allowed_hosts("0.0.0.0", 7860)
+    assert wildcard is None and guard.host_ok("192.168.1.5:7860", wildcard) and guard.host_ok("[fe80::1]:7860", wildcard)
+    assert not guard.host_ok("evil.example", wildcard) and guard.host_ok("plan.example:80", wildcard, frozenset({"plan.example"}))
+    named = guard.allowed_hosts("plan.example", 443, ["www.plan.example"])
+    assert guard.host_ok("www.plan.example:443", named) and not guard.host_ok("localhost:443", named)
+
+
+def test_markup_in_a_question_is_not_read_as_language():
+    from qa.preprocess import language
+    from tests.ui_fakes import FakeEngine
+    from ui.app import ChatHandler
+    from ui.render import PageIndex
+
+    engine = FakeEngine()
+    handler = ChatHandler(engine, PageIndex([engine.plan]))
+    handler.reply("<img src=x onerror=alert(1)>児童館")
+    assert engine.calls[-1][0] == "児童館" and language(engine.calls[-1][0]) == "ja"
+    assert guard.plain_question("1 < 2 かつ 3 > 2 の事業") == "1 < 2 かつ 3 > 2 の事業"

@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             ssr_mode=False,
             show_error=False,
             **launch_options(),
-            **guard.launch_kwargs(demo),
+            **guard.launch_kwargs(demo, host=args.host, port=args.port, extra_hosts=get_settings().public_names),
         )
     except KeyboardInterrupt:  # Ctrl+C or SIGTERM (see ui.guard): a normal stop, temp folder removed at exit
         demo.close()

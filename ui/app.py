@@ -23,7 +23,7 @@ from corpus.loader import load_plans
 from corpus.records import Plan
 from qa.frame import Frame
 from qa.types import Answer, DocumentRef
-from ui import browse, chart, examples, render
+from ui import browse, chart, examples, guard, render
 from ui import strings as S
 from ui.feedback import Context, FeedbackDesk, FeedbackStore, Signer
 from ui.render import PageIndex, Turn
@@ -105,7 +105,7 @@ class ChatHandler:
         """The next turn for an accepted question; never raises for an engine failure."""
         turn_id = uuid.uuid4().hex
         try:
-            answer = self.answer_fn(question, frame=frame, plan_ids=plan_ids)
+            answer = self.answer_fn(guard.plain_question(question), frame=frame, plan_ids=plan_ids)
         except Exception:
             # The user sees a plain apology; the operator gets the traceback.
             log.exception("qa.answer failed for a question of %d characters", len(question))
