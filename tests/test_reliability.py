@@ -894,3 +894,112 @@ def test_markup_in_a_question_is_not_read_as_language():
     handler.reply("<img src=x onerror=alert(1)>児童館")
     assert engine.calls[-1][0] == "児童館" and language(engine.calls[-1][0]) == "ja"
     assert guard.plain_question("1 < 2 かつ 3 > 2 の事業") == "1 < 2 かつ 3 > 2 の事業"
+
+
+# --- connections: incomplete requests time out, open sockets are capped ---------------------------------
+
+
+def _half_sent(port: int, n: int) -> list:
+    sockets = []
+    for _ in range(n):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(b"GET /config HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # the head never ends
+        sockets.append(s)
+    return sockets
+
+
+def _closed(s: socket.socket, wait: float = 3.0) -> bool:
+    s.settimeout(wait)
+    try:
+        data = s.recv(200)
+    except (socket.timeout, OSError):
+        return False
+    return data == b"" or data.startswith(b"HTTP/1.1 408")
+
+
+def test_half_sent_requests_are_closed_after_the_head_timeout(server, monkeypatch):
+    import httpx
+
+    from ui.connections import GuardedH11Protocol
+
+    base, _ = server
+    monkeypatch.setattr(GuardedH11Protocol, "header_timeout", 0.5)
+    port = int(base.rsplit(":", 1)[1])
+    sockets = _half_sent(port, 30)
+    try:
+        assert httpx.get(base + "/config", timeout=10).status_code == 200  # others are served meanwhile
+        assert all(_closed(s) for s in sockets)
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def test_connections_beyond_the_cap_are_closed_at_once(server, monkeypatch):
+    import httpx
+
+    from ui.connections import GuardedH11Protocol
+
+    base, _ = server
+    port = int(base.rsplit(":", 1)[1])
+    monkeypatch.setattr(GuardedH11Protocol, "max_per_client", 10)
+    sockets = _half_sent(port, 10)
+    extra = socket.create_connection(("127.0.0.1", port), timeout=5)
+    try:
+        assert _closed(extra, wait=2.0)
+    finally:
+        extra.close()
+        for s in sockets:
+            s.close()
+    import time
+
+    time.sleep(0.3)
+    assert httpx.get(base + "/config", timeout=10).status_code == 200
+
+
+def test_a_body_that_does_not_arrive_in_time_is_refused():
+    import asyncio
+
+    async def never_more():
+        await asyncio.sleep(3600)
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def app(scope, receive, send):  # pragma: no cover - must not be reached
+        raise AssertionError("the app got a request whose body never came")
+
+    first = True
+
+    async def receive():
+        nonlocal first
+        if first:
+            first = False
+            return {"type": "http.request", "body": b'{"data": ["', "more_body": True}
+        await never_more()
+
+    g = guard.RequestGuard(app, body_timeout=0.2)
+    scope = {"type": "http", "method": "POST", "path": "/gradio_api/call/ask", "headers": []}
+    asyncio.run(g(scope, receive, send))
+    assert sent[0]["status"] == 408 and "秒以内" in json.loads(sent[1]["body"])["error"]
+
+
+def test_refused_accepts_are_logged_once_without_a_traceback():
+    import logging
+
+    from ui.connections import AcceptErrorFilter
+
+    f = AcceptErrorFilter(every=60)
+    try:
+        raise OSError(24, "Too many open files")
+    except OSError:
+        import sys as _sys
+
+        exc_info = _sys.exc_info()
+    records = [logging.LogRecord("asyncio", logging.ERROR, __file__, 1, "socket.accept() out of system resource\n"
+                                 "exception: OSError", (), exc_info) for _ in range(5)]
+    kept = [r for r in records if f.filter(r)]
+    assert len(kept) == 1 and kept[0].exc_info is None and "file descriptors" in kept[0].getMessage()
+    other = logging.LogRecord("asyncio", logging.ERROR, __file__, 1, "something else", (), None)
+    assert f.filter(other)

@@ -17,7 +17,7 @@
   that fails once started (one ASGI traceback each).
 
 ``launch_kwargs(demo)`` returns what ``Blocks.launch`` needs to install all this (with the
-text-free sessions of ``ui.sessions``).
+text-free sessions of ``ui.sessions`` and the connection limits of ``ui.connections``).
 """
 from __future__ import annotations
 
@@ -423,11 +423,13 @@ def launch_kwargs(demo, *, max_body: int = MAX_BODY_BYTES, host: str | None = No
     """Keyword arguments for ``demo.launch`` that install the guard, text-free sessions and temp-file cleanup.
 
     With ``host`` (the address the server binds), requests must name it in their ``Host`` header.
+    Also makes this process's uvicorn servers time out incomplete requests (``ui.connections``).
     """
     from starlette.middleware import Middleware  # noqa: PLC0415
 
-    from ui import sessions  # noqa: PLC0415
+    from ui import connections, sessions  # noqa: PLC0415
 
+    connections.install()
     if getattr(demo, "delete_cache", None) is None:
         demo.delete_cache = CACHE_CLEANUP
     guard = Middleware(RequestGuard, max_body=max_body, fn_ids=question_fn_ids(demo), fn_inputs=fn_inputs(demo),
