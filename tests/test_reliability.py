@@ -1003,3 +1003,36 @@ def test_refused_accepts_are_logged_once_without_a_traceback():
     assert len(kept) == 1 and kept[0].exc_info is None and "file descriptors" in kept[0].getMessage()
     other = logging.LogRecord("asyncio", logging.ERROR, __file__, 1, "something else", (), None)
     assert f.filter(other)
+
+
+def test_long_questions_take_at_most_their_share_of_the_workers():
+    import threading
+
+    from tests.ui_fakes import FakeEngine
+    from ui.app import ChatHandler
+    from ui.render import PageIndex
+
+    release = threading.Event()
+
+    class Slow(FakeEngine):
+        def __call__(self, question, **kw):
+            if len(question) > 200:
+                release.wait(10)
+            return super().__call__(question, **kw)
+
+    engine = Slow()
+    handler = ChatHandler(engine, PageIndex([engine.plan]), long_questions=guard.LongQuestions(1))
+    long_q = "子育ての相談です。" * 30
+    first = threading.Thread(target=handler, args=(long_q, None, ""))
+    first.start()
+    import time
+
+    time.sleep(0.2)
+    markdown, data, *_ = handler(long_q + "二つ目", None, "")
+    assert data["status"] == "refused" and "長い質問が同時に多く" in markdown
+    markdown, data, *_ = handler("児童館の来館者数は？", None, "")  # a normal question is answered meanwhile
+    assert data["status"] == "answered"
+    release.set()
+    first.join()
+    markdown, data, *_ = handler(long_q, None, "")
+    assert data["status"] == "answered"

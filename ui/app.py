@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 AnswerFn = Callable[..., Answer]  # (question, *, frame, plan_ids) -> Answer
 
 MAX_QUESTION_CHARS = 2000
-DEFAULT_CONCURRENCY = 4
+DEFAULT_CONCURRENCY = 8  # at most half of them on long questions (ui.guard.LongQuestions)
 DEFAULT_MAX_QUEUE = 100
 ALL_DOCUMENTS = ""  # selector value: search every loaded document
 
@@ -95,11 +95,12 @@ class ChatHandler:
     """
 
     def __init__(self, answer_fn: AnswerFn, pages: PageIndex, signer: Signer | None = None, *,
-                 max_chars: int = MAX_QUESTION_CHARS):
+                 max_chars: int = MAX_QUESTION_CHARS, long_questions: guard.LongQuestions | None = None):
         self.answer_fn = answer_fn
         self.pages = pages
         self.signer = signer or Signer()
         self.max_chars = max_chars
+        self.long_questions = long_questions or guard.LongQuestions(DEFAULT_CONCURRENCY // 2)
 
     def reply(self, question: str, frame: Frame | None = None, plan_ids: tuple[str, ...] | None = None) -> Turn:
         """The next turn for an accepted question; never raises for an engine failure."""
@@ -137,7 +138,12 @@ class ChatHandler:
             data = {"question": question[:200], "status": "refused", "answer": refused}
             return refused, data, gr.skip(), gr.skip(), gr.skip(), notice_html(refused)
         plan_ids = (document,) if document else None
-        turn = self.reply(question, frame, plan_ids)
+        with self.long_questions.admit(question) as admitted:
+            if not admitted:
+                busy = self.long_questions.refusal()
+                return busy, {"question": question[:200], "status": "refused", "answer": busy}, gr.skip(), \
+                    gr.skip(), gr.skip(), notice_html(busy)
+            turn = self.reply(question, frame, plan_ids)
         html = render.turn_html(turn, self.pages, self.token(turn, plan_ids))
         if turn.answer is None:
             data = {"question": question[:200], "status": "error", "answer": turn.message}
@@ -205,7 +211,8 @@ def build_app(
     pages = PageIndex(plans)
     signer = Signer()
     store = feedback or FeedbackStore()
-    handler = ChatHandler(answer_fn or qa_answer, pages, signer)
+    handler = ChatHandler(answer_fn or qa_answer, pages, signer,
+                          long_questions=guard.LongQuestions(max(1, concurrency_limit // 2)))
     first = plans[0]
     doc_choices = [(S.DOCUMENT_ALL.format(n=len(docs)), ALL_DOCUMENTS)] + [(d.label, d.plan_id) for d in docs]
     default_doc = ALL_DOCUMENTS

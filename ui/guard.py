@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import ipaddress
 import json
 import os
@@ -60,6 +61,10 @@ BAD_INPUTS = "data の数がこの関数の入力と合いません（{n} 個、
 BAD_SESSION = "session_hash を文字列で送ってください。"
 BAD_COMPONENT = "その部品の関数はありません。"
 NO_EVENT = "その質問の受付番号（event_id / session_hash）は見つかりません。質問を送り直してください。"
+LONG_BUSY = ("長い質問が同時に多く届いているため、いまは答えられません。少し待ってからもう一度送るか、"
+             "質問を{limit:,}文字以内に短くしてください。")
+
+LONG_QUESTION_CHARS = 200  # normal questions are 10-60 characters; a long one costs up to ~2 s of CPU
 
 _KINDS = {list: "配列", dict: "オブジェクト", int: "数値", float: "数値", bool: "真偽値"}
 _FILE_ENDPOINTS = ("/upload", "/process_recording")
@@ -135,6 +140,38 @@ def plain_question(text: str) -> str:
     """A question without HTML/XML tags (「<img src=x onerror=…>児童館」 asks about 児童館): markup is not language."""
     stripped = _TAG.sub(" ", text)
     return " ".join(stripped.split()) if stripped != text else text
+
+
+class LongQuestions:
+    """At most ``slots`` long questions are answered at once, so normal ones always find a free worker.
+
+    The server answers ``concurrency`` questions at a time; a long question holds its worker for
+    seconds (its embedding waits in the encoder's long lane, ``index.embedding``). Without a cap,
+    a few clients sending long questions would hold every worker and normal questions would
+    queue behind them. A long question over the cap is refused at once with a Japanese message.
+    """
+
+    def __init__(self, slots: int, long_chars: int = LONG_QUESTION_CHARS):
+        self.slots = max(1, slots)
+        self.long_chars = long_chars
+        self._free = threading.BoundedSemaphore(self.slots)
+
+    @contextlib.contextmanager
+    def admit(self, question: str):
+        """Yields True when the question may be answered now."""
+        if len(question) <= self.long_chars:
+            yield True
+            return
+        if not self._free.acquire(blocking=False):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            self._free.release()
+
+    def refusal(self) -> str:
+        return LONG_BUSY.format(limit=self.long_chars)
 
 
 def allowed_hosts(host: str, port: int | None, extra: Iterable[str] = ()) -> frozenset[str] | None:
