@@ -12,6 +12,7 @@ says to run ``python -m index build``). ``SearchIndex`` then answers queries in 
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import sys
 import threading
@@ -54,7 +55,7 @@ from index.results import MODES, Filters, Hit, ProjectHit
 from index.sparse import SparseIndex
 from index.text import reading_terms, terms
 
-__all__ = ["SearchIndex", "index_status", "load_index", "with_milvus"]
+__all__ = ["SearchIndex", "index_status", "load_index", "served_status", "with_milvus"]
 
 _QUERY_CACHE_SIZE = 256
 _SCORES_CACHE_SIZE = 16  # score vectors are n_passages long: keep few
@@ -416,6 +417,21 @@ def index_status(settings: Settings | None = None, model_id: str | None = None) 
     folder = IndexFolder.for_settings(settings, [p.id for p in plans])
     folder.recover()
     return folder.check(build_identity(settings, model_id, plans=plans))
+
+
+def served_status(settings: Settings | None = None, model_id: str | None = None) -> IndexStatus:
+    """``index_status``, and with ``PLANQA_RETRIEVER=milvus`` whether Milvus can serve it: a damaged
+    collection or an unreachable server make it "corrupt", a milvus-lite file held by another process "busy"."""
+    settings = settings or get_settings()
+    status = index_status(settings, model_id)
+    if not status.ok or settings.retriever != "milvus" or status.manifest is None:
+        return status
+    from index.milvus import milvus_problems  # noqa: PLC0415 - pymilvus is an optional extra
+
+    state, problems = milvus_problems(settings.milvus_target, status.path.name, status.manifest)
+    if state == "ok":
+        return status
+    return dataclasses.replace(status, state=state, reasons=(*status.reasons, *problems))
 
 
 _ERRORS = {"missing": IndexMissingError, "stale": StaleIndexError, "corrupt": CorruptIndexError}
