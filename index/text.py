@@ -255,6 +255,7 @@ def _field(feature: Any, name: str) -> str | None:
 
 
 ANALYSE_CACHE_CHARS = 400  # longer texts are analysed afresh: 4,096 cached 2,000-character questions would be ~1 GB
+ANALYSE_CACHE_SIZE = 512  # a question is analysed twice within its answer; ~5 KB an entry
 
 
 def analyse(text: str) -> tuple[Morpheme, ...]:
@@ -265,7 +266,7 @@ def analyse(text: str) -> tuple[Morpheme, ...]:
     return _analyse_cached(text) if len(text) <= ANALYSE_CACHE_CHARS else _analyse(text)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=ANALYSE_CACHE_SIZE)
 def _analyse_cached(text: str) -> tuple[Morpheme, ...]:
     return _analyse(text)
 

@@ -1036,3 +1036,19 @@ def test_long_questions_take_at_most_their_share_of_the_workers():
     first.join()
     markdown, data, *_ = handler(long_q, None, "")
     assert data["status"] == "answered"
+
+
+def test_long_questions_run_at_a_lower_cpu_priority():
+    import os
+    import threading
+
+    lanes = guard.LongQuestions(2)
+
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    base = niceness()
+    long_q = "あ" * 300
+    if lanes.run(long_q, niceness) == base:
+        pytest.skip("per-thread priorities cannot be changed here")
+    assert lanes.run(long_q, niceness) == base + guard.LONG_NICE and lanes.run("児童館", niceness) == base

@@ -93,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         return feedback_main(argv[1:])
     guard.prepare_temp_dir()
     args = parse_args(argv)
+    # A thread answering a long question hands the interpreter over every 1 ms instead of 5 ms,
+    # so a normal question waits less for it between its own steps (ui.guard.LongQuestions).
+    sys.setswitchinterval(0.001)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up probes
     # The server may be offline: no usage statistics, no update check.

@@ -143,7 +143,7 @@ class ChatHandler:
                 busy = self.long_questions.refusal()
                 return busy, {"question": question[:200], "status": "refused", "answer": busy}, gr.skip(), \
                     gr.skip(), gr.skip(), notice_html(busy)
-            turn = self.reply(question, frame, plan_ids)
+            turn = self.long_questions.run(question, self.reply, question, frame, plan_ids)
         html = render.turn_html(turn, self.pages, self.token(turn, plan_ids))
         if turn.answer is None:
             data = {"question": question[:200], "status": "error", "answer": turn.message}

@@ -65,6 +65,7 @@ LONG_BUSY = ("長い質問が同時に多く届いているため、いまは答
              "質問を{limit:,}文字以内に短くしてください。")
 
 LONG_QUESTION_CHARS = 200  # normal questions are 10-60 characters; a long one costs up to ~2 s of CPU
+LONG_NICE = 10
 
 _KINDS = {list: "配列", dict: "オブジェクト", int: "数値", float: "数値", bool: "真偽値"}
 _FILE_ENDPOINTS = ("/upload", "/process_recording")
@@ -143,23 +144,30 @@ def plain_question(text: str) -> str:
 
 
 class LongQuestions:
-    """At most ``slots`` long questions are answered at once, so normal ones always find a free worker.
+    """At most ``slots`` long questions are answered at once, on threads of lower CPU priority.
 
     The server answers ``concurrency`` questions at a time; a long question holds its worker for
     seconds (its embedding waits in the encoder's long lane, ``index.embedding``). Without a cap,
     a few clients sending long questions would hold every worker and normal questions would
-    queue behind them. A long question over the cap is refused at once with a Japanese message.
+    queue behind them; a long question over the cap is refused at once with a Japanese message.
+    The admitted ones are answered on threads of their own at a lower priority (``nice`` 10), so
+    when the cores are busy a normal question's work comes first.
     """
 
     def __init__(self, slots: int, long_chars: int = LONG_QUESTION_CHARS):
         self.slots = max(1, slots)
         self.long_chars = long_chars
         self._free = threading.BoundedSemaphore(self.slots)
+        self._pool: Any = None
+        self._pool_lock = threading.Lock()
+
+    def is_long(self, question: str) -> bool:
+        return len(question) > self.long_chars
 
     @contextlib.contextmanager
     def admit(self, question: str):
         """Yields True when the question may be answered now."""
-        if len(question) <= self.long_chars:
+        if not self.is_long(question):
             yield True
             return
         if not self._free.acquire(blocking=False):
@@ -170,8 +178,27 @@ class LongQuestions:
         finally:
             self._free.release()
 
+    def run(self, question: str, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args)``: here for a normal question, on a lower-priority thread for a long one."""
+        if not self.is_long(question):
+            return fn(*args)
+        with self._pool_lock:
+            if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+                self._pool = ThreadPoolExecutor(max_workers=self.slots, thread_name_prefix="planqa-long-question",
+                                                initializer=_lower_priority)
+        return self._pool.submit(fn, *args).result()
+
     def refusal(self) -> str:
         return LONG_BUSY.format(limit=self.long_chars)
+
+
+def _lower_priority() -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LONG_NICE)
+    except (AttributeError, OSError):  # not on this platform: same priority
+        pass
 
 
 def allowed_hosts(host: str, port: int | None, extra: Iterable[str] = ()) -> frozenset[str] | None:
