@@ -1038,17 +1038,21 @@ def test_long_questions_take_at_most_their_share_of_the_workers():
     assert data["status"] == "answered"
 
 
-def test_long_questions_run_at_a_lower_cpu_priority():
+def worker_pid(question: str, **kwargs) -> tuple[int, str]:
+    """A stand-in for the engine in the long questions' process: which process answered."""
     import os
-    import threading
 
-    lanes = guard.LongQuestions(2)
+    return os.getpid(), question[:5]
 
-    def niceness() -> int:
-        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
-    base = niceness()
-    long_q = "あ" * 300
-    if lanes.run(long_q, niceness) == base:
-        pytest.skip("per-thread priorities cannot be changed here")
-    assert lanes.run(long_q, niceness) == base + guard.LONG_NICE and lanes.run("児童館", niceness) == base
+def test_long_questions_are_answered_in_a_process_of_their_own():
+    import os
+
+    lanes = guard.LongQuestions(2, worker=worker_pid)
+    try:
+        pid, start = lanes.answer(lambda q, **kw: (os.getpid(), q[:5]), "あ" * 300)
+        assert pid != os.getpid() and start == "あああああ"
+        assert lanes.answer(lambda q, **kw: (os.getpid(), q[:5]), "児童館")[0] == os.getpid()
+        assert lanes.answer(lambda q, **kw: None, "い" * 300)[0] == pid  # the same worker, loaded once
+    finally:
+        lanes.close()

@@ -106,7 +106,8 @@ class ChatHandler:
         """The next turn for an accepted question; never raises for an engine failure."""
         turn_id = uuid.uuid4().hex
         try:
-            answer = self.answer_fn(guard.plain_question(question), frame=frame, plan_ids=plan_ids)
+            answer = self.long_questions.answer(self.answer_fn, guard.plain_question(question), frame=frame,
+                                                plan_ids=plan_ids)
         except Exception:
             # The user sees a plain apology; the operator gets the traceback.
             log.exception("qa.answer failed for a question of %d characters", len(question))
@@ -143,7 +144,7 @@ class ChatHandler:
                 busy = self.long_questions.refusal()
                 return busy, {"question": question[:200], "status": "refused", "answer": busy}, gr.skip(), \
                     gr.skip(), gr.skip(), notice_html(busy)
-            turn = self.long_questions.run(question, self.reply, question, frame, plan_ids)
+            turn = self.reply(question, frame, plan_ids)
         html = render.turn_html(turn, self.pages, self.token(turn, plan_ids))
         if turn.answer is None:
             data = {"question": question[:200], "status": "error", "answer": turn.message}
@@ -211,8 +212,10 @@ def build_app(
     pages = PageIndex(plans)
     signer = Signer()
     store = feedback or FeedbackStore()
+    # long questions of the real engine are answered in a process of their own (see ui.guard)
     handler = ChatHandler(answer_fn or qa_answer, pages, signer,
-                          long_questions=guard.LongQuestions(max(1, concurrency_limit // 2)))
+                          long_questions=guard.LongQuestions(
+                              max(1, concurrency_limit // 2), worker=guard.answer_in_worker if answer_fn is None else None))
     first = plans[0]
     doc_choices = [(S.DOCUMENT_ALL.format(n=len(docs)), ALL_DOCUMENTS)] + [(d.label, d.plan_id) for d in docs]
     default_doc = ALL_DOCUMENTS

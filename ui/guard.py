@@ -65,7 +65,6 @@ LONG_BUSY = ("長い質問が同時に多く届いているため、いまは答
              "質問を{limit:,}文字以内に短くしてください。")
 
 LONG_QUESTION_CHARS = 200  # normal questions are 10-60 characters; a long one costs up to ~2 s of CPU
-LONG_NICE = 10
 
 _KINDS = {list: "配列", dict: "オブジェクト", int: "数値", float: "数値", bool: "真偽値"}
 _FILE_ENDPOINTS = ("/upload", "/process_recording")
@@ -144,19 +143,25 @@ def plain_question(text: str) -> str:
 
 
 class LongQuestions:
-    """At most ``slots`` long questions are answered at once, on threads of lower CPU priority.
+    """At most ``slots`` long questions are admitted at once, and they are answered apart.
 
     The server answers ``concurrency`` questions at a time; a long question holds its worker for
-    seconds (its embedding waits in the encoder's long lane, ``index.embedding``). Without a cap,
-    a few clients sending long questions would hold every worker and normal questions would
-    queue behind them; a long question over the cap is refused at once with a Japanese message.
-    The admitted ones are answered on threads of their own at a lower priority (``nice`` 10), so
-    when the cores are busy a normal question's work comes first.
+    seconds. Without a cap, a few clients sending long questions would hold every worker and
+    normal questions would queue behind them; a long question over the cap is refused at once
+    with a Japanese message.
+
+    An admitted long question is answered, one at a time, by ``worker`` in a process of its own
+    (for the real engine ``answer_in_worker``: the engine loads there once, ~200 MB, on the first
+    long question), so its ~0.4 s of Python and ~1 s of encoding compete with normal questions
+    neither for the interpreter lock nor for the encoder; only for the cores, which the operating
+    system shares. Without a worker (a fake engine in tests) they run one at a time on a thread.
     """
 
-    def __init__(self, slots: int, long_chars: int = LONG_QUESTION_CHARS):
+    def __init__(self, slots: int, long_chars: int = LONG_QUESTION_CHARS, *,
+                 worker: Callable[..., Any] | None = None):
         self.slots = max(1, slots)
         self.long_chars = long_chars
+        self.worker = worker  # a module-level function (it is called in another process)
         self._free = threading.BoundedSemaphore(self.slots)
         self._pool: Any = None
         self._pool_lock = threading.Lock()
@@ -178,27 +183,57 @@ class LongQuestions:
         finally:
             self._free.release()
 
-    def run(self, question: str, fn: Callable[..., Any], *args: Any) -> Any:
-        """``fn(*args)``: here for a normal question, on a lower-priority thread for a long one."""
+    def answer(self, answer_fn: Callable[..., Any], question: str, **kwargs: Any) -> Any:
+        """``answer_fn(question, **kwargs)``: here for a normal question, apart for a long one."""
         if not self.is_long(question):
-            return fn(*args)
+            return answer_fn(question, **kwargs)
+        from concurrent.futures.process import BrokenProcessPool  # noqa: PLC0415
+
+        pool = self._executor()
+        target = self.worker or answer_fn
+        try:
+            return pool.submit(target, question, **kwargs).result()
+        except BrokenProcessPool:  # the worker died (killed, out of memory): a new one next time
+            with self._pool_lock:
+                if self._pool is pool:
+                    self._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def _executor(self) -> Any:
         with self._pool_lock:
             if self._pool is None:
-                from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+                from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor  # noqa: PLC0415
 
-                self._pool = ThreadPoolExecutor(max_workers=self.slots, thread_name_prefix="planqa-long-question",
-                                                initializer=_lower_priority)
-        return self._pool.submit(fn, *args).result()
+                if self.worker is not None:
+                    import multiprocessing  # noqa: PLC0415
+
+                    self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                                     initializer=_worker_start)
+                else:
+                    self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planqa-long-question")
+            return self._pool
+
+    def close(self) -> None:
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def refusal(self) -> str:
         return LONG_BUSY.format(limit=self.long_chars)
 
 
-def _lower_priority() -> None:
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LONG_NICE)
-    except (AttributeError, OSError):  # not on this platform: same priority
-        pass
+def _worker_start() -> None:
+    """In the long questions' process: Ctrl+C is for the server, which stops this process itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def answer_in_worker(question: str, **kwargs: Any) -> Any:
+    """The real engine's answer, in the long questions' process (the engine loads once, on first use)."""
+    import qa  # noqa: PLC0415
+
+    return qa.answer(question, **kwargs)
 
 
 def allowed_hosts(host: str, port: int | None, extra: Iterable[str] = ()) -> frozenset[str] | None:
