@@ -10,6 +10,7 @@ from pathlib import Path
 from corpus.errors import CorpusError
 from corpus.evaluate import evaluate
 from corpus.loader import data_files, load_plan_file, load_plans, untraceable_message
+from corpus.swaps import KINDS, swaps
 from corpus.trace import check_plan
 from corpus.views import plan_json, plan_text
 
@@ -43,12 +44,16 @@ def cmd_check(args: argparse.Namespace) -> int:
               f"{numbers - sum(1 for c in failed if c.kind == 'number')}/{numbers} figures found in the source")
         print(f"  {plan.result_year} status: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
         print(f"  recorded ambiguous readings: {amb}")
-        words = [c for c in checks if c.kind == "plan words"]
-        figures_ok = sum(1 for c in checks if c.kind == "figures" and c.ok)
-        print(f"  per page: plan words match the printed table on {sum(c.ok for c in words)}/{len(words)} pages, "
-              f"figures on {figures_ok}/{len(words)}")
+        for kind, what in (("row", "indicator rows read cell by cell from their printed table lines"),
+                           ("department", "departments printed after their project's name"),
+                           ("result", "results quoted from their project's result block, naming their row")):
+            tied = sum(1 for c in checks if c.kind == kind and c.ok)
+            untied = len({c.where.split(".")[0] for c in failed if c.kind == kind})
+            print(f"  {what}: {tied}/{tied + untied}")
         for c in failed:
-            print(f"  NOT IN SOURCE: {c.describe(plan.source_file) if c.detail else f'{c.where}: {c.kind} {c.value[:80]!r}'}")
+            print(f"  NOT TRACEABLE: {c.describe(plan.source_file) if c.detail else f'{c.where}: {c.kind} {c.value[:80]!r}'}")
+        if args.swaps:
+            print_swaps(plan)
         bad += len(failed)
         if failed:
             errors.append(untraceable_message(path, plan))
@@ -58,6 +63,18 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     print("check ok")
     return 0
+
+
+def print_swaps(plan) -> None:
+    """Every same-page swap of two values of one kind, and how many the check refuses."""
+    done = list(swaps(plan))
+    for kind in KINDS:
+        mine = [s for s in done if s.kind == kind]
+        refused = sum(1 for s in mine if s.refused and s.named)
+        print(f"  swaps of two {kind} on one page: {refused}/{len(mine)} refused, naming both fields")
+        for s in mine:
+            if not (s.refused and s.named):
+                print(f"  NOT REFUSED: {s.a.path} ({s.a.value}) <-> {s.b.path} ({s.b.value})")
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -82,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
                            ("show", "list projects by goal with each indicator's status for its document's result year")):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("--file", help="a data file to use instead of the configured data folders")
+        if name == "check":
+            p.add_argument("--swaps", action="store_true",
+                           help="also swap every two values of one kind on a page and count the swaps the check refuses")
         if name == "show":
             p.add_argument("--json", action="store_true", help="print JSON")
     args = ap.parse_args(argv)

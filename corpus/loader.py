@@ -163,6 +163,7 @@ def build_plan(pf: PlanFile, source_text: str) -> Plan:
                     plan={y: parse_cell(ind.plan[y]) for y in YEARS},
                     result=result,
                     result_year=pf.plan.fiscal_year,
+                    source_lines=tuple(ind.source_lines),
                 )
             )
         projects.append(

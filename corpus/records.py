@@ -101,6 +101,7 @@ class Indicator:
     result: Result | None = None
     result_year: str = RESULT_YEAR  # the year of ``result``: the document's fiscal year
     baseline_year: str = BASELINE_YEAR
+    source_lines: tuple[int | str, ...] = ()  # where the source prints the H30 and plan cells (see corpus.trace)
 
     @property
     def plan_now(self) -> Cell:

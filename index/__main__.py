@@ -81,18 +81,18 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from index.search import index_status  # noqa: PLC0415
+    from index.search import served_status  # noqa: PLC0415
 
     model_id = None
     if args.model:
         from index.model import ensure_model, model_fingerprint  # noqa: PLC0415
 
         model_id = model_fingerprint(ensure_model())
-    status = index_status(model_id=model_id)
+    status = served_status(model_id=model_id)
     print(messages.STATUS_LINE.format(state=messages.STATUS_STATES[status.state], path=status.path))
     for reason in status.reasons:
         print(f"  - {reason}")
-    if not status.ok:
+    if not status.ok and status.state != "busy":
         print(messages.RUN_BUILD)
     return 0 if status.ok else 1
 
@@ -184,10 +184,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        if home_problem(exc) is None:
-            raise
-        print(f"error: {home_problem(exc)}", file=sys.stderr)
+        print(f"error: {home_problem(exc) or exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl+C: a build's temporary folder is removed, the installed index untouched
+        print(messages.INTERRUPTED, file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ killed leaves the previous index untouched.
 """
 from __future__ import annotations
 
+import errno
 import shutil
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -31,6 +33,7 @@ from index.folder import (
     records_hash,
     tokenizer_version,
 )
+from index.errors import IndexBuildError
 from index.messages import BUILD_PROGRESS, BUILD_STEPS
 from index.sparse import BM25Params, SparseIndex
 from index.text import reading_terms, terms
@@ -191,9 +194,8 @@ def build_index(settings: Settings | None = None, progress: bool = True, *, enco
     tests pass a fake). A progress bar goes to stderr when ``progress`` is true. ``threads`` is
     torch's thread count for encoding (see ``limit_torch_threads``). ``plans`` replaces the
     configured documents (the scale benchmark indexes synthetic copies this way).
+    An interrupted or failed build (no space left: ``IndexBuildError``) leaves the previous index in place.
     """
-    from tqdm import tqdm  # noqa: PLC0415
-
     settings = settings or get_settings()
     started = time.perf_counter()
     if plans is None:
@@ -210,32 +212,59 @@ def build_index(settings: Settings | None = None, progress: bool = True, *, enco
     n_chunks = len(chunk_plans(plans, config))
     temp = folder.temp_sibling("building")
     try:
-        with tqdm(total=n_chunks + 4, desc=BUILD_PROGRESS, unit="件", disable=not progress, leave=False) as bar:
-            cache = VectorCache(Path(settings.index_root) / ".vectors", identity.model_id, int(encoder.dim))
-            artifacts = build_artifacts(plans, encoder, config=config, bar=bar, bm25=bm25, cache=cache)
-            write_artifacts(artifacts, temp)
-            built = IndexFolder(temp)
-            manifest = Manifest(
-                format_version=FORMAT_VERSION,
-                model_id=identity.model_id,
-                dim=int(encoder.dim),
-                corpus_hash=identity.corpus_hash,
-                chunker_version=identity.chunker_version,
-                tokenizer_version=identity.tokenizer_version,
-                plan_ids=tuple(p.id for p in plans),
-                packages=package_versions(),
-                n_chunks=len(artifacts.chunks),
-                n_projects=len(artifacts.projects),
-                files=built.checksums(),
-                bm25=identity.bm25,
-                built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                build_seconds=round(time.perf_counter() - started, 2),
-            )
-            built.write_manifest(manifest)  # last: a folder without a manifest is an unfinished build
-            _step(bar, BUILD_STEPS["write"])
-        folder.install(temp)
-        cache.write([c.embed_text for c in artifacts.chunks], artifacts.dense.vectors())
+        _build_into(temp, folder, plans, encoder, identity, config, bm25, settings, started, progress, n_chunks)
+    except (OSError, RuntimeError) as exc:  # faiss reports a failed write as a RuntimeError
+        if not _no_space(exc):
+            raise
+        raise IndexBuildError(f"no space left on the device while building the search index in {folder.path.parent} "
+                              f"({_one_line(exc)}); the previous index is untouched. Free some space and run "
+                              f"`python -m index build` again") from None
     finally:
         if temp.exists():
             shutil.rmtree(temp, ignore_errors=True)
     return folder.path
+
+
+def _no_space(exc: BaseException) -> bool:
+    return (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)) or "No space left" in str(exc)
+
+
+def _one_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[-1][:200]
+
+
+def _build_into(temp: Path, folder: IndexFolder, plans, encoder, identity, config, bm25, settings, started: float,
+                progress: bool, n_chunks: int) -> None:
+    """Write a complete index into ``temp`` and install it over ``folder`` (atomically)."""
+    from tqdm import tqdm  # noqa: PLC0415
+
+    with tqdm(total=n_chunks + 4, desc=BUILD_PROGRESS, unit="件", disable=not progress, leave=False) as bar:
+        cache = VectorCache(Path(settings.index_root) / ".vectors", identity.model_id, int(encoder.dim))
+        artifacts = build_artifacts(plans, encoder, config=config, bar=bar, bm25=bm25, cache=cache)
+        write_artifacts(artifacts, temp)
+        built = IndexFolder(temp)
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            model_id=identity.model_id,
+            dim=int(encoder.dim),
+            corpus_hash=identity.corpus_hash,
+            chunker_version=identity.chunker_version,
+            tokenizer_version=identity.tokenizer_version,
+            plan_ids=tuple(p.id for p in plans),
+            packages=package_versions(),
+            n_chunks=len(artifacts.chunks),
+            n_projects=len(artifacts.projects),
+            files=built.checksums(),
+            bm25=identity.bm25,
+            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            build_seconds=round(time.perf_counter() - started, 2),
+        )
+        built.write_manifest(manifest)  # last: a folder without a manifest is an unfinished build
+        _step(bar, BUILD_STEPS["write"])
+    folder.install(temp)
+    try:
+        cache.write([c.embed_text for c in artifacts.chunks], artifacts.dense.vectors())
+    except OSError as exc:  # only a cache: the next build encodes every passage again
+        if not _no_space(exc):
+            raise
+        print(f"note: the passage vector cache was not saved ({_one_line(exc)})", file=sys.stderr)

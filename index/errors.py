@@ -26,5 +26,9 @@ class CorruptIndexError(IndexNotReadyError):
     """A file of the search index is missing, unreadable or does not match its recorded checksum."""
 
 
+class IndexBuildError(IndexLayerError):
+    """A build could not finish (no space left, say); the previous index, if any, is untouched."""
+
+
 class QuestionSetError(IndexLayerError):
     """A retrieval question set is missing or malformed (the message names the file and question)."""

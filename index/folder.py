@@ -53,7 +53,7 @@ FORMAT_VERSION = 2
 CONTENT_PACKAGES = ("bm25s", "faiss-cpu", "fugashi", "unidic-lite", "jaconv")
 INFO_PACKAGES = ("sentence-transformers", "torch", "numpy")
 
-State = Literal["ok", "missing", "stale", "corrupt"]
+State = Literal["ok", "missing", "stale", "corrupt", "busy"]
 
 
 def package_versions(names: Iterable[str] = CONTENT_PACKAGES + INFO_PACKAGES) -> dict[str, str]:
@@ -217,7 +217,8 @@ class IndexStatus:
     def describe(self) -> str:
         """One line for messages: state, folder and reasons."""
         why = "; ".join(self.reasons)
-        labels = {"ok": "ready", "missing": "missing", "stale": "stale", "corrupt": "corrupt"}
+        labels = {"ok": "ready", "missing": "missing", "stale": "stale", "corrupt": "corrupt",
+                  "busy": "in use by another process"}
         return f"search index {self.path} is {labels[self.state]}" + (f" ({why})" if why else "")
 
 

@@ -19,12 +19,22 @@ single search, and would fuse with other weights.)
 
 The collection names carry a hash of the local index's manifest, so a rebuilt index gets new
 collections (filled on first use, said on stderr) and the old ones are dropped.
+
+Failures are said in one line each: a damaged collection (a segment file cut short, say) is
+found by ``python -m index status`` and by every load, which drops and refills it; a
+milvus-lite file held by another process (milvus-lite serves one process at a time) is named as
+such; the harmless errors milvus-lite's in-process server logs on the first fill (a gRPC method
+it does not implement) and the tracebacks it logs with its errors are kept out of the output.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import logging
+import os
 import re
+import shutil
 import sys
 import threading
 from collections import Counter
@@ -36,7 +46,7 @@ import numpy as np
 
 from index.errors import IndexLayerError, IndexNotReadyError
 from index.fusion import QueryProfile
-from index.messages import MILVUS_SYNC, MILVUS_SYNCED
+from index.messages import MILVUS_DAMAGED, MILVUS_SYNC, MILVUS_SYNCED
 from index.results import Filters
 from index.retriever import Scores
 
@@ -45,7 +55,8 @@ if TYPE_CHECKING:
     from index.folder import Manifest
     from index.sparse import SparseIndex
 
-__all__ = ["DEFAULT_LIMIT", "MilvusBackend", "MilvusStore", "filter_expression"]
+__all__ = ["DEFAULT_LIMIT", "MilvusBackend", "MilvusDamagedError", "MilvusInUseError", "MilvusStore",
+           "filter_expression", "milvus_problems"]
 
 #: Passages returned per list and question. Exact for indexes of up to this many passages; above,
 #: a passage outside the best ``limit`` of a list counts as unmatched by that list. Milvus's time
@@ -65,6 +76,52 @@ _CLIENTS: dict[str, Any] = {}
 _CLIENTS_LOCK = threading.Lock()
 
 
+class MilvusDamagedError(IndexNotReadyError):
+    """A collection of the index in Milvus cannot be read (a damaged segment file)."""
+
+
+class _QuietMilvusLogs(logging.Filter):
+    """milvus-lite's in-process server logs a traceback for a gRPC method it does not implement
+    (AllocTimestamp, asked on every insert, answered by a fallback) and with each of its errors,
+    which this module reports in its own words: drop the first, keep the others as one line."""
+
+    hushed = 0  # > 0 while this module probes: it reports what it finds in its own words
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        message = record.getMessage()
+        if self.hushed or isinstance(exc, NotImplementedError) or "Method not implemented" in message:
+            return False
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        if "\nTraceback" in message:  # pymilvus writes the traceback into the message itself
+            record.msg, record.args = message.split("\nTraceback", 1)[0], ()
+        return True
+
+
+_QUIET = _QuietMilvusLogs()
+_NOISY_LOGGERS = ("grpc._server", "milvus_lite", "milvus_lite.server_manager", "milvus_lite.adapter.grpc.servicer",
+                  "milvus_lite.adapter.grpc.server", "pymilvus.decorators")
+
+
+class _Hush:
+    """While probing or repairing a collection, the servers' own error lines about it are not shown."""
+
+    def __enter__(self) -> None:
+        with _CLIENTS_LOCK:
+            _QUIET.hushed += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with _CLIENTS_LOCK:
+            _QUIET.hushed -= 1
+
+
+def _quiet_logs() -> None:
+    for name in _NOISY_LOGGERS:
+        logger = logging.getLogger(name)
+        if _QUIET not in logger.filters:
+            logger.addFilter(_QUIET)
+
+
 def _client(uri: str):
     """One client per URI and process: milvus-lite serves a file through one local server, and a
     second connection to it from the same process can be refused (gRPC "too many pings")."""
@@ -75,18 +132,102 @@ def _client(uri: str):
         return client
 
 
+def _forget_client(uri: str) -> None:
+    """Close this process's client of ``uri``, and for a milvus-lite file stop its in-process server
+    (which holds the file's lock until then)."""
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.pop(uri, None)
+    if client is not None:
+        try:
+            client.close()
+        except Exception:  # noqa: BLE001 - closing a broken connection may fail in any way
+            pass
+    if "://" not in uri:
+        try:
+            from milvus_lite.server_manager import server_manager_instance  # noqa: PLC0415
+        except ImportError:
+            return
+        server_manager_instance.release_server(str(Path(uri).expanduser()))
+
+
+def _locked_by_another_process(path: Path) -> bool:
+    """Whether another process holds milvus-lite's lock on the data folder ``path`` (``LOCK``, flock)."""
+    lock = path / "LOCK"
+    if not lock.is_file():
+        return False
+    try:
+        import fcntl  # noqa: PLC0415
+    except ImportError:  # not on this platform: milvus-lite reports it itself
+        return False
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    except OSError as exc:
+        return exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK)
+    finally:
+        os.close(fd)
+
+
+class MilvusInUseError(IndexNotReadyError):
+    """Another process holds the milvus-lite file (milvus-lite serves one process at a time)."""
+
+
+def _in_use(path: Path) -> IndexNotReadyError:
+    return MilvusInUseError(
+        f"the milvus-lite file {path} is in use by another process (a running `python -m ui`, `qa ask --jsonl` "
+        f"or benchmark); milvus-lite serves one process at a time. Stop that process, point PLANQA_MILVUS_URI "
+        f"at a Milvus server (http://host:19530) to share the index, or use PLANQA_RETRIEVER=faiss")
+
+
 def _connect(uri: str):
     try:
         from pymilvus import MilvusClient  # noqa: PLC0415
     except ImportError as exc:
         raise IndexLayerError(_INSTALL) from exc
-    if "://" not in uri:  # milvus-lite: a local file
-        Path(uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        uri = str(Path(uri).expanduser())
+    _quiet_logs()
+    local = "://" not in uri
+    if local:  # milvus-lite: a local file (a folder of its own)
+        path = Path(uri).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        uri = str(path)
+        if _locked_by_another_process(path):
+            raise _in_use(path)
     try:
         return MilvusClient(uri)
     except Exception as exc:  # noqa: BLE001 - connection errors come in many types
-        raise IndexNotReadyError(f"cannot open Milvus at {uri} ({exc}); check PLANQA_MILVUS_URI") from exc
+        if local and _locked_by_another_process(Path(uri)):  # taken between the check and the start
+            raise _in_use(Path(uri)) from None
+        what = "is it running, and is" if not local else "is"
+        raise IndexNotReadyError(f"cannot open Milvus at {uri} ({exc}); {what} PLANQA_MILVUS_URI right?") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:300]
+
+
+def milvus_problems(uri: str, index_name: str, manifest: Manifest) -> tuple[str, tuple[str, ...]]:
+    """(state, reasons) of serving the index from Milvus in this process, for ``index status``.
+
+    "ok": ready, or not filled yet (it is filled on first use). "corrupt": a collection cannot be
+    read (the next load drops and refills it) or the server does not answer. "busy": the
+    milvus-lite file is held by another process.
+    """
+    try:
+        store = MilvusStore(uri, index_name, manifest)
+        store.check()
+    except MilvusDamagedError as exc:
+        return "corrupt", (f"{exc}; the next load (python -m qa, ui or index search) drops and refills it",)
+    except MilvusInUseError as exc:
+        return "busy", (str(exc),)
+    except IndexLayerError as exc:
+        return "corrupt", (str(exc),)
+    return "ok", ()
 
 
 def _literal(value: str) -> str:
@@ -154,13 +295,45 @@ class MilvusStore:
         self.manifest = manifest
 
     def ready(self) -> bool:
-        """Whether both collections exist with the expected row counts."""
+        """Whether both collections exist with the expected row counts (MilvusDamagedError if one cannot be read)."""
+        return self.check() == "ok"
+
+    def check(self) -> str:
+        """"ok", "missing" (not filled yet, or filled partly), or MilvusDamagedError naming the damage.
+
+        Reads each collection's description and statistics and one row, so a segment file that
+        was cut short or overwritten is found here, not by the first question.
+        """
         for name, expected in ((self.passages, self.manifest.n_chunks), (self.projects, self.manifest.n_projects)):
-            if not self.client.has_collection(name):
-                return False
-            if int(self.client.get_collection_stats(name).get("row_count", -1)) != expected:
-                return False
-        return True
+            with _Hush():
+                try:
+                    if not self.client.has_collection(name):
+                        return "missing"
+                    if int(self.client.get_collection_stats(name).get("row_count", -1)) != expected:
+                        return "missing"
+                    self.client.load_collection(name)
+                    self.client.query(name, filter="id >= 0", limit=1, output_fields=["id"])
+                except Exception as exc:  # noqa: BLE001 - pymilvus raises MilvusException, milvus-lite also arrow errors
+                    raise MilvusDamagedError(f"the Milvus collection {name} at {self.uri} cannot be read "
+                                             f"({_first_line(exc)})") from None
+        return "ok"
+
+    def reset(self) -> None:
+        """Remove this index's collections, damaged ones included (a local file's folders if Milvus cannot)."""
+        for name in (self.passages, self.projects):
+            with _Hush():
+                try:
+                    if self.client.has_collection(name):
+                        self.client.drop_collection(name)
+                    continue
+                except Exception:  # noqa: BLE001 - a damaged collection may not even be described
+                    pass
+            if "://" in self.uri:
+                raise MilvusDamagedError(f"the Milvus collection {name} at {self.uri} is damaged and cannot be "
+                                         f"dropped; drop it on the server and start again")
+            _forget_client(self.uri)  # let go of the file before its folder is removed
+            shutil.rmtree(Path(self.uri) / "collections" / name, ignore_errors=True)
+            self.client = _client(self.uri)
 
     def _schema(self, dim: int | None):
         from pymilvus import DataType, MilvusClient  # noqa: PLC0415
@@ -247,9 +420,15 @@ class MilvusBackend:
     @classmethod
     def open(cls, uri: str, index_name: str, manifest: Manifest, artifacts: IndexArtifacts,
              vectors: Callable[[], np.ndarray], *, limit: int = DEFAULT_LIMIT) -> MilvusBackend:
-        """Connect, fill the collections if they are missing or incomplete (saying so on stderr), load them."""
+        """Connect, fill the collections if they are missing, incomplete or damaged (saying so on stderr), load them."""
         store = MilvusStore(uri, index_name, manifest)
-        if not store.ready():
+        try:
+            state = store.check()
+        except MilvusDamagedError as exc:
+            print(MILVUS_DAMAGED.format(reason=exc), file=sys.stderr, flush=True)
+            store.reset()
+            state = "missing"
+        if state != "ok":
             print(MILVUS_SYNC.format(uri=uri, n=manifest.n_chunks), file=sys.stderr, flush=True)
             store.fill(artifacts, vectors())
             print(MILVUS_SYNCED.format(name=store.key), file=sys.stderr, flush=True)

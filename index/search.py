@@ -12,6 +12,8 @@ says to run ``python -m index build``). ``SearchIndex`` then answers queries in 
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import sys
 import threading
 from collections import OrderedDict
@@ -53,10 +55,15 @@ from index.results import MODES, Filters, Hit, ProjectHit
 from index.sparse import SparseIndex
 from index.text import reading_terms, terms
 
-__all__ = ["SearchIndex", "index_status", "load_index", "with_milvus"]
+__all__ = ["SearchIndex", "index_status", "load_index", "served_status", "with_milvus"]
 
 _QUERY_CACHE_SIZE = 256
 _SCORES_CACHE_SIZE = 16  # score vectors are n_passages long: keep few
+
+
+def _digest(text: str) -> bytes:
+    """A cache key for a question that is not the question's text."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,7 @@ class SearchIndex:
         # Learnt from the passages at load time (deterministic, a fraction of a second): no file needed.
         self._respeller = respeller or Respeller.from_texts(passage_search_text(c) for c in self.chunks)
         self._table = ChunkTable(self.chunks)
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self._scores_cache: OrderedDict[tuple, Scores] = OrderedDict()
         self._cache_lock = threading.Lock()
 
@@ -186,15 +193,23 @@ class SearchIndex:
         )
 
     def query_vector(self, query: str) -> np.ndarray:
-        """The encoder's vector for ``query`` (cached: qa often asks for passages and projects of one question)."""
+        """The encoder's vector for ``query`` (cached: qa often asks for passages and projects of one question).
+
+        The encoder embeds at most its token limit (``index.embedding.MAX_QUERY_TOKENS``), so the
+        cache is keyed by that part: a long question and its expanded form (words appended at the
+        end) are embedded once. Keys are digests, so the cache holds no question text.
+        """
+        bound = getattr(self.encoder, "bound_query", None)
+        text = bound(query) if bound is not None else query
+        key = _digest(text)
         with self._cache_lock:
-            cached = self._cache.get(query)
+            cached = self._cache.get(key)
             if cached is not None:
-                self._cache.move_to_end(query)
+                self._cache.move_to_end(key)
                 return cached
-        vector = np.asarray(self.encoder.encode_queries([query]), dtype=np.float32)[0]
+        vector = np.asarray(self.encoder.encode_queries([text]), dtype=np.float32)[0]
         with self._cache_lock:
-            self._cache[query] = vector
+            self._cache[key] = vector
             while len(self._cache) > _QUERY_CACHE_SIZE:
                 self._cache.popitem(last=False)
         return vector
@@ -214,7 +229,7 @@ class SearchIndex:
     def _scores(self, profile: QueryProfile, mode: str, filters: Filters | None = None) -> Scores:
         # The answer layer asks for projects and for passages of the same question: score it once
         # (with Milvus that is four searches saved).
-        key = (profile.query, profile.analysed, mode, filters)
+        key = (_digest(profile.query + "\0" + profile.analysed), mode, filters)
         with self._cache_lock:
             cached = self._scores_cache.get(key)
             if cached is not None:
@@ -415,6 +430,21 @@ def index_status(settings: Settings | None = None, model_id: str | None = None) 
     folder = IndexFolder.for_settings(settings, [p.id for p in plans])
     folder.recover()
     return folder.check(build_identity(settings, model_id, plans=plans))
+
+
+def served_status(settings: Settings | None = None, model_id: str | None = None) -> IndexStatus:
+    """``index_status``, and with ``PLANQA_RETRIEVER=milvus`` whether Milvus can serve it: a damaged
+    collection or an unreachable server make it "corrupt", a milvus-lite file held by another process "busy"."""
+    settings = settings or get_settings()
+    status = index_status(settings, model_id)
+    if not status.ok or settings.retriever != "milvus" or status.manifest is None:
+        return status
+    from index.milvus import milvus_problems  # noqa: PLC0415 - pymilvus is an optional extra
+
+    state, problems = milvus_problems(settings.milvus_target, status.path.name, status.manifest)
+    if state == "ok":
+        return status
+    return dataclasses.replace(status, state=state, reasons=(*status.reasons, *problems))
 
 
 _ERRORS = {"missing": IndexMissingError, "stale": StaleIndexError, "corrupt": CorruptIndexError}

@@ -254,9 +254,27 @@ def _field(feature: Any, name: str) -> str | None:
     return None if value in (None, "*", "") else value
 
 
-@lru_cache(maxsize=4096)
+ANALYSE_CACHE_CHARS = 400  # longer texts are analysed afresh: 4,096 cached 2,000-character questions would be ~1 GB
+ANALYSE_CACHE_SIZE = 512  # a question is analysed twice within its answer; ~5 KB an entry
+
+
 def analyse(text: str) -> tuple[Morpheme, ...]:
-    """Morphemes of ``text`` (not normalised here), cached because a query is analysed twice."""
+    """Morphemes of ``text`` (not normalised here), cached because a query is analysed twice.
+
+    Only texts up to ``ANALYSE_CACHE_CHARS`` are cached, so the cache stays small whatever is asked.
+    """
+    return _analyse_cached(text) if len(text) <= ANALYSE_CACHE_CHARS else _analyse(text)
+
+
+@lru_cache(maxsize=ANALYSE_CACHE_SIZE)
+def _analyse_cached(text: str) -> tuple[Morpheme, ...]:
+    return _analyse(text)
+
+
+analyse.cache_clear = _analyse_cached.cache_clear  # type: ignore[attr-defined]
+
+
+def _analyse(text: str) -> tuple[Morpheme, ...]:
     morphemes: list[Morpheme] = []
     with _tagger_lock:
         for node in get_tagger()(text):

@@ -15,7 +15,9 @@ from corpus.evaluate import evaluate, project_status
 from corpus.records import Cell, Indicator, Outcome, PlanWord, Project, Result, Status
 from corpus.loader import parse_cell
 from corpus.settings import PACKAGE_DATA_DIR
-from corpus.trace import failures, source_pages, table_tokens
+from corpus.swaps import KINDS, swaps
+from corpus.table import table_lines
+from corpus.trace import failures, source_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = PACKAGE_DATA_DIR / "koganei_r2.yaml"
@@ -244,33 +246,67 @@ def test_source_pages_follow_the_repeated_header():
     assert {p.page for p in plan.projects} == set(range(1, 8))
 
 
-def test_plan_words_of_every_page_are_used_exactly():
+def test_table_lines_are_read_as_printed(plan):
+    names = {page: tuple(i.name for p in plan.projects if p.page == page for i in p.indicators) for page in range(1, 8)}
+    lines = table_lines(plan.source_text, names)
+    assert lines[118].name == "虐待相談件数(件)" and [c.text for c in lines[118].cells] == ["615"]
+    assert lines[147].name is None and [c.text for c in lines[147].cells] == ["73", "漸増"]
+    glued = lines[319]  # 「漸増開館延長時の利用者数（人） 18,096 漸増 …」: one cell before the name
+    assert glued.name == "開館延長時の利用者数(人)" and glued.named_from == 1 and len(glued.cells) == 6
+    assert lines[449].cells[0].text == "拡充（小学校４年生～６年生）"  # a note wrapped over five lines
+    assert 861 not in lines  # 「公立…（人） 27 民間…（人） 39」 is a result sentence, not a table row
+    assert [c.text for c in lines[463].cells] == ["維持", "4"]  # the project's number glued to its last cell
+
+
+def test_every_row_reads_all_its_printed_cells(plan):
+    checks = [c for c in __import__("corpus.trace", fromlist=["check_rows"]).check_rows(plan)]
+    assert len(checks) == 33 and all(c.ok for c in checks)
+
+
+def test_every_same_page_swap_is_refused_naming_both_fields():
+    """Two values of one kind swapped between rows of a page: both still occur in the source, but the
+    check ties each to its row (table lines), its project's name (departments) or its block (results)."""
     plan = load_plan_file(DATA)
-    pages = source_pages(plan.source_text)
-    for page in range(1, 8):
-        projects = [p for p in plan.projects if p.page == page]
-        words, _ = table_tokens(pages[page - 1], tuple(i.name for p in projects for i in p.indicators))
-        used = {}
-        for p in projects:
-            for ind in p.indicators:
-                for cell in (ind.baseline, *ind.plan.values()):
-                    if cell.word:
-                        used[cell.word.value] = used.get(cell.word.value, 0) + 1
-        assert dict(words) == used, page
+    done = list(swaps(plan))
+    counts = {k: sum(1 for s in done if s.kind == k) for k in KINDS}
+    assert counts["figures"] >= 40 and counts["plan words"] >= 1000 and counts["departments"] >= 10
+    assert counts["result blocks"] >= 70
+    missed = [(s.a.path, s.b.path) for s in done if not (s.refused and s.named)]
+    assert missed == []
+
+
+def test_reported_swaps_are_refused_when_loading(tmp_path):
+    """The swaps found by the reliability probe: each now stops loading, naming both cells."""
+    def swap(d):
+        visitors, evening = _indicator(d, "児童館事業", 0), _indicator(d, "児童館事業", 1)
+        visitors["baseline"], evening["baseline"] = evening["baseline"], visitors["baseline"]
+        infants, outreach = _indicator(d, "母子保健健康相談事業", 0), _indicator(d, "母子保健健康相談事業", 1)
+        infants["result"], outreach["result"] = outreach["result"], infants["result"]
+        a, b = _yaml_project(d, "ひとり親家庭へのホームヘルプサービス派遣"), _yaml_project(d, "認可保育所での特別支援保育")
+        a["departments"], b["departments"] = b["departments"], a["departments"]
+    with pytest.raises(TraceabilityError) as exc:
+        load_plan_file(_copy_with(tmp_path, swap))
+    message = str(exc.value)
+    for field in ("児童館事業 / indicators[0].baseline", "児童館事業 / indicators[1].baseline",
+                  "母子保健健康相談事業 / indicators[0].result", "母子保健健康相談事業 / indicators[1].result",
+                  "ひとり親家庭へのホームヘルプサービス派遣 / departments", "認可保育所での特別支援保育 / departments"):
+        assert field in message, field
+    assert "line 317" in message and "prints 98,875" in message
 
 
 def test_swapped_plan_word_fails_check_and_loading(tmp_path):
-    """R2 plan 漸増 -> 維持 of 児童館事業: 維持 occurs elsewhere, but not on that page's table that often."""
+    """R2 plan 維持 of 虐待相談件数 and 漸増 of ケース検討会 swapped: the page still prints 5 of each."""
     def swap(d):
-        assert _indicator(d, "児童館事業")["plan"]["R2"] == "漸増"
-        _indicator(d, "児童館事業")["plan"]["R2"] = "維持"
+        a, b = _indicator(d, "虐待対応事業", 0), _indicator(d, "虐待対応事業", 1)
+        assert (a["plan"]["R2"], b["plan"]["R2"]) == ("維持", "漸増")
+        a["plan"]["R2"], b["plan"]["R2"] = b["plan"]["R2"], a["plan"]["R2"]
     path = _copy_with(tmp_path, swap)
     with pytest.raises(TraceabilityError) as exc:
         load_plan_file(path)
-    assert "page 2" in str(exc.value) and "児童館事業 / indicators[0].plan.R2" in str(exc.value)
+    assert "虐待対応事業 / indicators[0].plan.R2" in str(exc.value) and "虐待対応事業 / indicators[1].plan.R2" in str(exc.value)
     proc = subprocess.run([sys.executable, "-m", "corpus", "check", "--file", str(path)], capture_output=True, cwd=ROOT)
     assert proc.returncode == 1 and b"check ok" not in proc.stdout
-    assert "維持".encode() in proc.stdout and b"page 2" in proc.stdout
+    assert "line 158".encode() in proc.stdout and "NOT TRACEABLE".encode() in proc.stdout
 
 
 @pytest.mark.parametrize("project, j, year, new", [
@@ -283,19 +319,66 @@ def test_any_changed_plan_word_is_caught(tmp_path, project, j, year, new):
         assert _indicator(d, project, j)["plan"][year] != new
         _indicator(d, project, j)["plan"][year] = new
     plan = load_plan_file(_copy_with(tmp_path, change), verify=False)
-    assert [c.kind for c in failures(plan)] == ["plan words"]
+    assert [(c.where, c.kind) for c in failures(plan)] == [(f"{project} / indicators[{j}].plan.{year}", "row")]
 
 
 def test_figure_moved_to_another_page_is_caught(tmp_path):
-    """615 is printed in the document (page 1), but not in the table of 児童館事業's page."""
+    """615 is printed in the document (page 1), but not in the row of 児童館事業's line."""
     def move(d):
         _indicator(d, "児童館事業", 1)["baseline"] = "615"
     plan = load_plan_file(_copy_with(tmp_path, move), verify=False)
     bad = failures(plan)
-    assert [(c.where, c.kind) for c in bad] == [("児童館事業 / indicators[1].baseline", "figures")]
+    assert [(c.where, c.kind) for c in bad] == [("児童館事業 / indicators[1].baseline", "row")]
+
+
+def test_a_line_read_twice_or_not_at_all_is_caught(tmp_path):
+    def both(d):  # 「73 漸増」 read by 巡回訪問回数 too; its own 「45 拡充 拡充」 by nobody
+        _indicator(d, "虐待防止啓発事業", 1)["source_lines"] = [147, 160]
+    bad = failures(load_plan_file(_copy_with(tmp_path, both), verify=False))
+    details = " ".join(c.detail for c in bad)
+    assert "is also read by 虐待対応事業 / indicators[1]" in details and "line 154" in details
+    assert any(c.where == "page 1 / line 154" for c in bad)
+
+
+def test_a_line_that_prints_another_rows_name_is_refused(tmp_path):
+    def other(d):
+        a, b = _indicator(d, "児童館事業", 0), _indicator(d, "児童館事業", 1)
+        a["source_lines"], b["source_lines"] = [319], [317]
+        a["baseline"], b["baseline"] = "18,096", "98,875"  # values moved with their lines: still named rows
+    bad = failures(load_plan_file(_copy_with(tmp_path, other), verify=False))
+    assert any("prints the row of 「開館延長時の利用者数(人)」" in c.detail for c in bad)
+
+
+def test_a_counted_row_needs_a_figure_as_its_result(tmp_path):
+    def qualitative(d):
+        _indicator(d, "児童館事業", 0)["result"] = {"outcome": "achieved", "evidence": "閉館中は、市HPで「おうちで児童館」ページを作成し、子どもがステイホームで楽しめるコンテンツを公開した。"}
+    bad = failures(load_plan_file(_copy_with(tmp_path, qualitative), verify=False))
+    assert [c.where for c in bad] == ["児童館事業 / indicators[0].result.evidence"] and "counted" in bad[0].detail
+
+
+def test_qualitative_results_follow_the_order_of_their_rows(tmp_path):
+    def swap(d):
+        a, b = _indicator(d, "子どもの居場所づくりの推進", 0), _indicator(d, "子どもの居場所づくりの推進", 1)
+        a["result"], b["result"] = b["result"], a["result"]
+    bad = failures(load_plan_file(_copy_with(tmp_path, swap), verify=False))
+    assert [c.where for c in bad] == ["子どもの居場所づくりの推進 / indicators[1].result.evidence"]
+    assert "indicators[0].result" in bad[0].detail
+
+
+def test_rows_without_source_lines_are_read_from_their_name_line(tmp_path):
+    def drop(d):
+        _indicator(d, "児童館事業", 0).pop("source_lines")  # 「来館者数（人） 98,875 漸増 ×5」: all on its line
+        _indicator(d, "虐待対応事業", 0).pop("source_lines")  # 「虐待相談件数（件） 615」: the 維持 ×5 are elsewhere
+    bad = failures(load_plan_file(_copy_with(tmp_path, drop), verify=False))
+    assert {c.where.split(".")[0] for c in bad} == {"虐待対応事業 / indicators[0]", "page 1 / line 158"}
+
 
 def _indicator(data: dict, project: str, j: int = 0) -> dict:
     return next(p for p in data["projects"] if p["name"] == project)["indicators"][j]
+
+
+def _yaml_project(data: dict, name: str) -> dict:
+    return next(p for p in data["projects"] if p["name"] == name)
 
 
 def _copy_with(folder: Path, mutate) -> Path:
@@ -351,7 +434,7 @@ SECOND_DATA = {
     "policies": [{"code": "1-1", "title": "相談を充実します"}],
     "projects": [{
         "policy": "1-1", "number": 1, "name": "子ども電話相談", "departments": ["こども課"], "page": 1,
-        "content": "子どもからの電話相談を受ける。", "result_explanation": "電話相談を継続して実施した。",
+        "content": "子どもからの電話相談を受ける。", "result_explanation": "相談件数（件） 150件\n電話相談を継続して実施した。",
         "indicators": [{"name": "相談件数（件）", "unit": "件", "baseline": "120",
                         "plan": {"R2": "漸増", "R3": "漸増", "R4": "漸増", "R5": "漸増", "R6": "漸増"},
                         "result": {"value": 150, "unit": "件", "text": "150件", "evidence": "相談件数（件） 150件"}}],

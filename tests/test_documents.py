@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from corpus import evaluate, project_status
-from corpus.loader import load_plans
+from corpus.loader import load_plan_file, load_plans
 from corpus.records import Status
 from corpus.settings import PACKAGE_DATA_DIR
+from corpus.swaps import swaps
 from corpus.trace import failures
 from corpus.views import plan_json, plan_text
 from qa.engine import Engine
@@ -90,10 +91,10 @@ def test_fixture_statuses_are_judged_against_the_r3_plan(r2, r3):
     assert 51840 < visitors.result.value < visitors.baseline.number  # up on R2, still below H30
 
 
-def test_fixture_plan_words_are_checked_page_by_page(tmp_path):
-    """The fixture's tables are laid out so that one swapped plan word fails its page.
+def test_fixture_plan_words_are_checked_row_by_row(tmp_path):
+    """The fixture's tables are laid out like the real one's, so one changed plan word fails its row.
 
-    継続 is printed in the source (on page 2), so only the page-by-page count can catch it on page 1.
+    継続 is printed in the source (on page 2), so only the row's own printed cells can catch it on page 1.
     """
     for f in FIXTURE_DIR.iterdir():
         (tmp_path / f.name).write_bytes(f.read_bytes())
@@ -102,8 +103,15 @@ def test_fixture_plan_words_are_checked_page_by_page(tmp_path):
     data.write_text(text.replace("      R3: 漸増\n", "      R3: 継続\n", 1), encoding="utf-8")
     (plan,) = load_plans((tmp_path,), verify=False)
     bad = failures(plan)
-    assert [c.where for c in bad] == ["page 1 / plan words"]
-    assert "継続×1 too many" in bad[0].detail and "漸増×1 too few" in bad[0].detail
+    assert [c.where for c in bad] == ["児童館事業 / indicators[0].plan.R3"]
+    assert "継続, but this row's cell there is 漸増 (line 54" in bad[0].detail
+
+
+def test_every_same_page_swap_of_the_fixture_is_refused():
+    """The fixture splits one line's cells between two rows (「漸増 漸増」 on line 77): cells, not lines, are claimed."""
+    plan = load_plan_file(FIXTURE_DIR / "koganei_r3.yaml")
+    done = list(swaps(plan))
+    assert len(done) >= 100 and all(s.refused and s.named for s in done)
 
 
 # --- labels carry the document's year ----------------------------------------------------------
@@ -126,7 +134,8 @@ def test_corpus_check_with_the_fixture_folder(tmp_path):
     assert "check ok" in out and f"{R3_ID}:" in out and f"{R2_ID}:" in out
     assert re.search(r"^  R3 status: fell_short 5, met 3$", out, re.M), out
     assert re.search(r"^  R2 status: ", out, re.M)
-    assert "plan words match the printed table on 2/2 pages, figures on 2/2" in out
+    assert "indicator rows read cell by cell from their printed table lines: 8/8" in out
+    assert "departments printed after their project's name: 5/5" in out
 
 
 # --- the engine over two evaluations ------------------------------------------------------------

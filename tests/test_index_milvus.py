@@ -115,3 +115,72 @@ def test_milvus_with_the_real_model_ranks_the_dev_questions_like_the_default(tmp
         a = [p.name for p in local.rank_projects(q.question, k=5)]
         b = [p.name for p in milvus.rank_projects(q.question, k=5)]
         assert a == b, q.id
+
+
+# --- failures in one line each: a damaged collection, a file in use, the first fill ------------------------
+
+
+def test_a_damaged_collection_is_found_and_refilled(pair, tmp_path):
+    from index.milvus import _forget_client, milvus_problems
+
+    local, _ = pair
+    uri = str(tmp_path / "damaged.db")
+    settings = from_env({"PLANQA_HOME": str(tmp_path), "PLANQA_MILVUS_URI": uri})
+    served = with_milvus(local, settings)
+    name = local.folder.path.name
+    assert milvus_problems(uri, name, local.manifest) == ("ok", ())
+    _forget_client(uri)  # as in a new process: nothing of the file cached in memory
+    segment = next((tmp_path / "damaged.db" / "collections" / served.backend.store.passages).rglob("*.parquet"))
+    segment.write_bytes(segment.read_bytes()[:3000])  # cut short, as a full disk or a crash leaves it
+    state, reasons = milvus_problems(uri, name, local.manifest)
+    assert state == "corrupt" and "cannot be read" in reasons[0] and served.backend.store.passages in reasons[0]
+    refilled = with_milvus(local, settings)  # what every load does: drop, refill, say so
+    assert milvus_problems(uri, name, local.manifest) == ("ok", ())
+    assert [h.chunk.id for h in refilled.search("児童館", k=3)] == [h.chunk.id for h in local.search("児童館", k=3)]
+
+
+def test_a_file_held_by_another_process_is_named_as_such(pair, tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from index.errors import IndexNotReadyError
+    from index.milvus import MilvusInUseError, _connect, milvus_problems
+
+    local, _ = pair
+    uri = str(tmp_path / "held.db")
+    holder = subprocess.Popen([sys.executable, "-c", f"from index.milvus import _client; _client({uri!r}); "
+                               "print('ready', flush=True); import time; time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True, cwd=str(__import__("pathlib").Path(__file__).parents[1]))
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(MilvusInUseError, match="in use by another process") as exc:
+            _connect(uri)
+        assert isinstance(exc.value, IndexNotReadyError) and "PLANQA_MILVUS_URI" in str(exc.value)
+        state, reasons = milvus_problems(uri, local.folder.path.name, local.manifest)
+        assert state == "busy" and "one process at a time" in reasons[0]
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.2)
+
+
+def test_the_first_fill_prints_no_traceback(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "from corpus.settings import from_env\n"
+        "from index import build_index, load_index\n"
+        "from tests.test_index import HashEncoder\n"
+        f"s = from_env({{'PLANQA_HOME': {str(tmp_path)!r}, 'PLANQA_RETRIEVER': 'milvus'}})\n"
+        "build_index(s, progress=False, encoder=HashEncoder())\n"
+        "i = load_index(s, build_if_missing=False, encoder=HashEncoder(), query_threads=None)\n"
+        "print(len(i.search('児童館', k=3)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1],
+                          timeout=300)
+    assert proc.returncode == 0 and proc.stdout.strip() == "3", proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr and "Method not implemented" not in proc.stderr, proc.stderr[-2000:]
+    assert "Milvus に検索索引を登録します" in proc.stderr

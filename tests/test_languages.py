@@ -1,6 +1,6 @@
 """Questions in Chinese, Korean and Vietnamese: language detection, term bases, years, answer phrases.
 
-Pure functions only (no model, no index): ``qa.languages``, ``qa.termbase``, ``qa.asking``, ``qa.years``,
+Pure functions only (no model, no index): ``qa.understand.languages``, ``.termbase``, ``.asking``, ``.years``,
 ``qa.phrases``.
 """
 from __future__ import annotations

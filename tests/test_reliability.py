@@ -482,3 +482,577 @@ def test_data_file_error_types_are_corpus_errors():
     from corpus.errors import CorpusError
 
     assert issubclass(DataFileError, CorpusError) and issubclass(TraceabilityError, CorpusError)
+
+
+# --- CSV: nothing a spreadsheet would run, figures as numbers -------------------------------------------
+
+
+PLANTED = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)*cmd|' /C calc'!A0",
+           "\t=1+1", "\r=1+1", "  =1+1", "\u3000@x", "\x1b]52;c;aGk=\x07=1"]
+
+
+def _cells(csv_text: str) -> list[str]:
+    import csv as csv_mod
+
+    assert csv_text.startswith("\ufeff")
+    return [c for row in csv_mod.reader(io.StringIO(csv_text[1:])) for c in row]
+
+
+def test_csv_cells_never_start_a_formula():
+    from ui.export import csv_text, formula_leading
+
+    text = csv_text(["列"], [[p] for p in PLANTED] + [[-5], [3.0], [98875]])
+    cells = _cells(text)
+    assert not [c for c in cells if formula_leading(c)]
+    assert cells[1] == "'=HYPERLINK(\"http://evil.example\",\"x\")" and cells[-3:] == ["-5", "3", "98875"]
+    assert "\x1b" not in text and "\x07" not in text
+
+
+def test_formula_check_of_the_benchmark_sees_raw_cells():
+    """The counter itself: a raw planted cell counts, a number or a neutralised one does not."""
+    from ui.export import formula_leading
+
+    assert all(formula_leading(p) for p in PLANTED[:7]) and not formula_leading("-5") and not formula_leading("'=1")
+
+
+def test_indicator_csv_has_numbers_and_units_apart():
+    from tests.ui_fakes import FakeEngine
+    from ui.export import indicator_rows, split_figure
+
+    answer = FakeEngine()("R2で計画を下回った事業は？")
+    rows = indicator_rows(answer.indicators)
+    visitors = next(r for r in rows if r[2] == "来館者数（人）")
+    assert visitors[3] == "人" and visitors[4] == 98875 and visitors[6] == 51840 and visitors[5] == "漸増"
+    assert split_figure("３世帯", "世帯") == 3 and split_figure("64機関/64機関", "機関") == "64機関/64機関"
+
+
+def test_feedback_csv_neutralises_planted_comments(planqa_env, capsys):
+    from ui.__main__ import main
+    from ui.feedback import Context, FeedbackStore, Signer
+    from ui.export import formula_leading
+
+    s = Signer()
+    store = FeedbackStore()
+    for i, text in enumerate(PLANTED):
+        store.record(s.verify(s.sign(Context(f"t{i}", text, "answered", "high", (text,)))), "down", text)
+    assert main(["feedback", "--csv"]) == 0
+    cells = _cells(capsys.readouterr().out)
+    assert len(cells) >= 6 * len(PLANTED) and not [c for c in cells if formula_leading(c)]
+
+
+# --- feedback store: every fault is a message, never a traceback ----------------------------------------
+
+
+def _signed(question: str = "児童館の来館者数は？", turn: str = "t1") -> tuple:
+    from ui.feedback import Context, Signer
+
+    s = Signer()
+    return s, s.sign(Context(turn, question, "answered", "high", ("児童館事業・結果の説明（p.2）",)))
+
+
+def _desk(path: Path, **kw):
+    from ui.feedback import FeedbackDesk, FeedbackStore
+
+    signer, token = _signed()
+    return FeedbackDesk(FeedbackStore(path, **kw), signer), token
+
+
+def _japanese(text: str) -> bool:
+    return any("\u3040" <= ch <= "\u30ff" for ch in text)
+
+
+def _make_db(path: Path) -> None:
+    from ui.feedback import FeedbackStore
+
+    signer, token = _signed()
+    FeedbackStore(path).record(signer.verify(token), "up")
+
+
+@pytest.mark.parametrize("fault", ["directory", "corrupt header", "truncated", "capacity"])
+def test_feedback_faults_are_refused_in_japanese(tmp_path, fault, caplog):
+    path = tmp_path / "f.sqlite3"
+    kw = {}
+    if fault == "directory":
+        path.mkdir()
+    elif fault == "corrupt header":
+        path.write_bytes(b"not sqlite" * 500)
+    elif fault == "truncated":
+        _make_db(path)
+        path.write_bytes(path.read_bytes()[:1500])
+    else:
+        _make_db(path)
+        kw["max_bytes"] = 1
+    desk, token = _desk(path, **kw)
+    out = desk.receive({"token": token, "vote": "down", "comment": "意見"}, "127.0.0.1")
+    assert out["ok"] is False and _japanese(out["message"])
+    assert "Traceback" not in caplog.text and str(path) in caplog.text
+
+
+def test_feedback_on_a_full_disk_and_a_read_only_file(tmp_path, monkeypatch):
+    """SQLite's own errors for both (the real faults are made by benchmarks/reliability.py)."""
+    import sqlite3
+
+    from ui import feedback
+
+    real_connect = sqlite3.connect
+
+    def connect_with(pragma):
+        def connect(*a, **kw):
+            con = real_connect(*a, **kw)
+            con.execute(pragma)
+            return con
+        return connect
+
+    from ui.feedback import Context, FeedbackDesk, FeedbackStore, Signer
+
+    path = tmp_path / "f.sqlite3"
+    _make_db(path)
+    signer = Signer()
+    for pragma, message in (("PRAGMA max_page_count = 3", feedback.FULL), ("PRAGMA query_only = 1", feedback.READ_ONLY)):
+        monkeypatch.setattr(sqlite3, "connect", connect_with(pragma))
+        desk = FeedbackDesk(FeedbackStore(path), signer)
+        answers = [desk.receive({"token": signer.sign(Context(f"n{i}", "質問", "answered", "high", ())), "vote": "up",
+                                 "comment": "あ" * 1000}, f"c{i}") for i in range(6)]
+        assert {"ok": False, "message": message} in answers
+
+
+def test_a_vote_that_cannot_wait_for_the_lock_is_kept_and_written_later(tmp_path):
+    import sqlite3
+    import time
+
+    path = tmp_path / "f.sqlite3"
+    _make_db(path)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    desk, token = _desk(path, lock_wait=0.1)
+    desk.retry_after = 0.2
+    out = desk.receive({"token": token, "vote": "down", "comment": "あとで"}, "c")
+    assert out["ok"] is True and "少し後で" in out["message"] and desk.pending == 1
+    holder.execute("COMMIT")
+    holder.close()
+    deadline = time.monotonic() + 5
+    while desk.pending and time.monotonic() < deadline:
+        time.sleep(0.05)
+    from ui.feedback import FeedbackStore
+
+    assert desk.pending == 0 and [e.comment for e in FeedbackStore(path).entries()] == ["あとで"]
+
+
+def test_feedback_rate_limit_per_client(tmp_path):
+    from ui.feedback import FeedbackDesk, FeedbackStore, RateLimit
+
+    signer, token = _signed()
+    desk = FeedbackDesk(FeedbackStore(tmp_path / "f.sqlite3"), signer, RateLimit(votes=3, window=60))
+    got = [desk.receive({"token": token, "vote": "up"}, "10.0.0.1")["ok"] for _ in range(5)]
+    assert got == [True, True, True, False, False]
+    assert desk.receive({"token": token, "vote": "up"}, "10.0.0.2")["ok"] is True  # another client
+
+
+@pytest.mark.parametrize("token", ["abc.ｘｙｚ", "abc.\udc80", "x" * 10 + ".", "", "ひらがな", "=.=", "e30.0"])
+def test_any_token_text_is_a_refusal(token):
+    from ui.feedback import FeedbackError
+
+    signer, _ = _signed()
+    with pytest.raises(FeedbackError):
+        signer.verify(token)
+
+
+def test_ui_feedback_cli_on_broken_files(tmp_path):
+    for name, make in (("dir", lambda p: p.mkdir()), ("corrupt", lambda p: p.write_bytes(b"x" * 4096))):
+        path = tmp_path / name / "feedback.sqlite3"
+        path.parent.mkdir()
+        make(path)
+        for extra in ([], ["--csv"]):
+            proc = run(["-m", "ui", "feedback", *extra], env={"PLANQA_HOME": str(path.parent)})
+            assert_clean(proc)
+            assert proc.returncode == 2 and proc.stderr.decode().startswith("error: ") and str(path).encode() in proc.stderr
+
+
+def test_ui_feedback_text_is_terminal_safe(planqa_env, capsys):
+    from ui.__main__ import main
+    from ui.feedback import Context, FeedbackStore, Signer
+
+    s = Signer()
+    evil = "ok\x1b[2J\x1b]52;c;cm0gLXJmIH4=\x07\n2026-01-01T00:00:00+00:00  👍  answered/high\u202e"
+    FeedbackStore().record(s.verify(s.sign(Context("t", evil, "answered", "high", ()))), "down", evil)
+    assert main(["feedback"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\x1b]52" in out and out.count("\n") == 3  # one header line, 質問 and 意見: no forged line
+
+
+# --- sessions: an API call leaves nothing; a page's session keeps only its frame --------------------------
+
+from ui import guard  # noqa: E402 - the web tests below share it
+
+
+def _ask(base: str, question: str) -> str:
+    """Ask through the API; the call's event id (its session id too)."""
+    import httpx
+
+    with httpx.Client(timeout=60) as c:
+        r = c.post(f"{base}/gradio_api/call/ask", json={"data": [question]})
+        assert r.status_code == 200, r.text
+        event = r.json()["event_id"]
+        with c.stream("GET", f"{base}/gradio_api/call/ask/{event}") as stream:
+            text = "".join(stream.iter_text())
+    assert "event: complete" in text
+    return event
+
+
+def _holder():
+    return server_demo().server_app.state_holder
+
+
+def test_api_calls_leave_no_session_and_no_text(server):
+    from ui.sessions import SessionHolder
+
+    base, _ = server
+    holder = _holder()
+    assert isinstance(holder, SessionHolder)
+    events = [_ask(base, f"児童館の来館者数は？ 目印{i}") for i in range(5)]
+    queue = server_demo()._queue
+    assert not set(events) & set(holder.session_data)
+    assert not set(events) & (set(queue.pending_event_ids_session) | set(queue.pending_messages_per_session))
+    assert not any("目印" in repr(vars(v)) for v in holder.session_data.values())
+
+
+def test_a_page_session_keeps_its_frame_but_no_text(server):
+    import httpx
+
+    from qa.frame import Frame
+
+    base, _ = server
+    fn = guard.question_fn_ids(server_demo())[0]
+    session = "pagesession0001"
+    with httpx.Client(timeout=60) as c:
+        r = c.post(f"{base}/gradio_api/queue/join", json={"data": ["児童館の来館者数は？ 目印P", None, None],
+                                                          "fn_index": fn, "session_hash": session})
+        assert r.status_code == 200, r.text
+        with c.stream("GET", f"{base}/gradio_api/queue/data", params={"session_hash": session}) as stream:
+            text = "".join(stream.iter_text())
+    assert "process_completed" in text
+    state = _holder().session_data[session]
+    assert state.config_values == {}
+    assert [type(v) for v in state.state_data.values() if v is not None and not isinstance(v, str)] == [Frame]
+    assert "目印" not in repr(state.state_data) and "目印" not in repr(vars(state))
+
+
+def test_idle_sessions_end_unless_a_page_holds_them():
+    import datetime
+
+    from ui.sessions import SessionHolder
+
+    holder = SessionHolder(idle=60, closed=3600)
+    holder.blocks = type("B", (), {"default_config": type("C", (), {"blocks": {}, "fns": {}, "__copy__": lambda s: s})()})()
+    for sid in ("api", "page", "closed"):
+        holder.session_data[sid] = type("S", (), {"is_closed": sid == "closed"})()
+        holder.time_last_used[sid] = datetime.datetime.now() - datetime.timedelta(seconds=120)
+    holder.page_opened("page")
+    assert holder.sweep() == 1 and set(holder.session_data) == {"page", "closed"}
+    holder.page_closed("page")
+    assert holder.sweep() == 1 and set(holder.session_data) == {"closed"}
+    later = datetime.datetime.now() + datetime.timedelta(hours=2)
+    assert holder.sweep(later) == 1 and not holder.session_data
+
+
+# --- the guard's remaining gaps -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/monitoring", "/monitoring/summary", "/monitoring/abc",
+                                  "/gradio_api/deep_link?session_hash=x", "/gradio_api/stream/x/1/2/playlist.m3u8",
+                                  "/gradio_api/run-history/records", "/gradio_api/vibe-code", "/gradio_api/dev/reload"])
+def test_unused_routes_are_closed(server, path):
+    import httpx
+
+    base, _ = server
+    r = httpx.get(base + path, timeout=30)
+    assert r.status_code == 404 and "ありません" in r.json()["error"]
+
+
+@pytest.mark.parametrize("name", ["reset", "choose_document", "filter_projects", "send_feedback", "lambda", "predict"])
+def test_internal_handlers_are_not_callable_by_name(server, name):
+    base, _ = server
+    for route in ("call", "run", "call/v2"):
+        r = _post(f"{base}/gradio_api/{route}/{name}", json.dumps({"data": ["x"]}).encode())
+        assert r.status_code == 404 and name in r.json()["error"], (route, r.text)
+
+
+@pytest.mark.parametrize("body, status, needle", [
+    (b"", 400, "本文が空"),
+    (b"   ", 400, "本文が空"),
+    (json.dumps({"data": ["児童館", "x"]}).encode(), 400, "質問1つだけ"),
+    (("[" * 3000 + "]" * 3000).encode(), 400, "入れ子が深すぎ"),
+    (('{"data": [' + "{\"a\": " * 2000 + "1" + "}" * 2000 + "]}").encode(), 400, "入れ子が深すぎ"),
+])
+def test_api_body_problems_get_japanese_messages(server, body, status, needle):
+    base, engine = server
+    before = len(engine.calls)
+    r = _post(f"{base}/gradio_api/call/ask", body)
+    assert r.status_code == status and needle in r.json()["error"]
+    assert len(engine.calls) == before
+
+
+@pytest.mark.parametrize("path", ["/gradio_api/queue/join", "/gradio_api/cancel", "/gradio_api/reset",
+                                  "/gradio_api/component_server", "/gradio_api/run/predict"])
+def test_deep_or_empty_bodies_on_any_route(server, path):
+    base, _ = server
+    assert _post(base + path, b"").status_code == 400
+    r = _post(base + path, ("{\"data\": " + "[" * 5000 + "]" * 5000 + "}").encode())
+    assert r.status_code == 400 and "入れ子" in r.json()["error"]
+
+
+@pytest.mark.parametrize("fn_index", ['"1"', "1.0", "true", "null", "99999", "-1"])
+def test_fn_index_must_be_a_known_integer(server, fn_index):
+    base, _ = server
+    for path in ("/gradio_api/queue/join", "/gradio_api/run/predict"):
+        body = ('{"data": ["児童館", null, null], "fn_index": ' + fn_index + ', "session_hash": "abc"}').encode()
+        r = _post(base + path, body)
+        # run/predict without an fn_index is a call by the name "predict", which no endpoint has
+        assert (r.status_code, "fn_index" in r.json()["error"]) in ((400, True), (404, False)), (path, fn_index, r.text)
+
+
+def test_page_calls_with_the_wrong_number_of_inputs_are_refused(server):
+    base, _ = server
+    demo = server_demo()
+    reset = next(i for i, f in demo.fns.items() if getattr(f.fn, "__name__", "") == "reset")
+    ask = guard.question_fn_ids(demo)[0]
+    r = _post(f"{base}/gradio_api/queue/join", json.dumps({"data": ["児童館"], "fn_index": ask, "session_hash": "s1"}).encode())
+    assert r.status_code == 400 and "必要なのは 3 個" in r.json()["error"]
+    r = _post(f"{base}/gradio_api/run/predict", json.dumps({"data": [1, 2], "fn_index": reset, "session_hash": "s1"}).encode())
+    assert r.status_code == 400 and "必要なのは 0 個" in r.json()["error"]
+
+
+@pytest.mark.parametrize("body", [{"session_hash": "x", "component_id": 99999, "fn_name": "send_feedback", "data": []},
+                                  {"session_hash": "x", "component_id": "1", "fn_name": "send_feedback", "data": []},
+                                  {"session_hash": ["x"], "component_id": 1, "fn_name": "send_feedback", "data": []}])
+def test_unknown_components_are_refused(server, body):
+    base, _ = server
+    r = _post(f"{base}/gradio_api/component_server", json.dumps(body).encode())
+    assert r.status_code in (400, 404) and r.json()["error"]
+
+
+@pytest.mark.parametrize("path", ["/gradio_api/queue/data?session_hash=nosuchsession", "/gradio_api/call/ask/nosuchevent",
+                                  "/gradio_api/call/v2/ask/nosuchevent"])
+def test_unknown_sessions_and_events_get_a_404_before_any_stream(server, path):
+    import httpx
+
+    base, _ = server
+    r = httpx.get(base + path, timeout=30)
+    assert r.status_code == 404 and "受付番号" in r.json()["error"]
+
+
+def test_feedback_through_the_server_with_a_non_ascii_signature(server):
+    base, _ = server
+    demo = server_demo()
+    component = next(iter(guard.server_functions(demo)))
+    r = _post(f"{base}/gradio_api/component_server",
+              json.dumps({"session_hash": "fb1", "component_id": component, "fn_name": "send_feedback",
+                          "data": [{"token": "abc.ｘｙｚ", "vote": "up"}]}, ensure_ascii=False).encode())
+    assert r.status_code == 200 and r.json()["ok"] is False and "評価できません" in r.json()["message"]
+
+
+def test_host_header_must_name_the_server(tmp_path_factory):
+    import httpx
+
+    from tests.ui_fakes import FakeEngine
+    from ui.app import build_app
+
+    demo = build_app(FakeEngine())
+    port = _free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, ssr_mode=False,
+                **guard.launch_kwargs(demo, host="127.0.0.1", port=port))
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert httpx.get(base + "/config", timeout=30).status_code == 200
+        assert httpx.get(base + "/config", headers={"host": f"localhost:{port}"}, timeout=30).status_code == 200
+        for host in ("evil.example", f"evil.example:{port}", "127.0.0.1.evil.example", f"10.1.2.3:{port}"):
+            r = httpx.get(base + "/config", headers={"host": host}, timeout=30)
+            assert r.status_code == 421 and "evil" not in r.text.replace(host, "") and "接続できません" in r.json()["error"]
+    finally:
+        demo.close()
+
+
+def test_allowed_hosts_follow_the_bound_address():
+    assert guard.host_ok("127.0.0.1:7860", guard.allowed_hosts("127.0.0.1", 7860))
+    assert not guard.host_ok("evil.example:7860", guard.allowed_hosts("127.0.0.1", 7860))
+    wildcard = guard.allowed_hosts("0.0.0.0", 7860)
+    assert wildcard is None and guard.host_ok("192.168.1.5:7860", wildcard) and guard.host_ok("[fe80::1]:7860", wildcard)
+    assert not guard.host_ok("evil.example", wildcard) and guard.host_ok("plan.example:80", wildcard, frozenset({"plan.example"}))
+    named = guard.allowed_hosts("plan.example", 443, ["www.plan.example"])
+    assert guard.host_ok("www.plan.example:443", named) and not guard.host_ok("localhost:443", named)
+
+
+def test_markup_in_a_question_is_not_read_as_language():
+    from qa.understand.preprocess import language
+    from tests.ui_fakes import FakeEngine
+    from ui.app import ChatHandler
+    from ui.render import PageIndex
+
+    engine = FakeEngine()
+    handler = ChatHandler(engine, PageIndex([engine.plan]))
+    handler.reply("<img src=x onerror=alert(1)>児童館")
+    assert engine.calls[-1][0] == "児童館" and language(engine.calls[-1][0]) == "ja"
+    assert guard.plain_question("1 < 2 かつ 3 > 2 の事業") == "1 < 2 かつ 3 > 2 の事業"
+
+
+# --- connections: incomplete requests time out, open sockets are capped ---------------------------------
+
+
+def _half_sent(port: int, n: int) -> list:
+    sockets = []
+    for _ in range(n):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(b"GET /config HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # the head never ends
+        sockets.append(s)
+    return sockets
+
+
+def _closed(s: socket.socket, wait: float = 3.0) -> bool:
+    s.settimeout(wait)
+    try:
+        data = s.recv(200)
+    except (socket.timeout, OSError):
+        return False
+    return data == b"" or data.startswith(b"HTTP/1.1 408")
+
+
+def test_half_sent_requests_are_closed_after_the_head_timeout(server, monkeypatch):
+    import httpx
+
+    from ui.connections import GuardedH11Protocol
+
+    base, _ = server
+    monkeypatch.setattr(GuardedH11Protocol, "header_timeout", 0.5)
+    port = int(base.rsplit(":", 1)[1])
+    sockets = _half_sent(port, 30)
+    try:
+        assert httpx.get(base + "/config", timeout=10).status_code == 200  # others are served meanwhile
+        assert all(_closed(s) for s in sockets)
+    finally:
+        for s in sockets:
+            s.close()
+
+
+def test_connections_beyond_the_cap_are_closed_at_once(server, monkeypatch):
+    import httpx
+
+    from ui.connections import GuardedH11Protocol
+
+    base, _ = server
+    port = int(base.rsplit(":", 1)[1])
+    monkeypatch.setattr(GuardedH11Protocol, "max_per_client", 10)
+    sockets = _half_sent(port, 10)
+    extra = socket.create_connection(("127.0.0.1", port), timeout=5)
+    try:
+        assert _closed(extra, wait=2.0)
+    finally:
+        extra.close()
+        for s in sockets:
+            s.close()
+    import time
+
+    time.sleep(0.3)
+    assert httpx.get(base + "/config", timeout=10).status_code == 200
+
+
+def test_a_body_that_does_not_arrive_in_time_is_refused():
+    import asyncio
+
+    async def never_more():
+        await asyncio.sleep(3600)
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def app(scope, receive, send):  # pragma: no cover - must not be reached
+        raise AssertionError("the app got a request whose body never came")
+
+    first = True
+
+    async def receive():
+        nonlocal first
+        if first:
+            first = False
+            return {"type": "http.request", "body": b'{"data": ["', "more_body": True}
+        await never_more()
+
+    g = guard.RequestGuard(app, body_timeout=0.2)
+    scope = {"type": "http", "method": "POST", "path": "/gradio_api/call/ask", "headers": []}
+    asyncio.run(g(scope, receive, send))
+    assert sent[0]["status"] == 408 and "秒以内" in json.loads(sent[1]["body"])["error"]
+
+
+def test_refused_accepts_are_logged_once_without_a_traceback():
+    import logging
+
+    from ui.connections import AcceptErrorFilter
+
+    f = AcceptErrorFilter(every=60)
+    try:
+        raise OSError(24, "Too many open files")
+    except OSError:
+        import sys as _sys
+
+        exc_info = _sys.exc_info()
+    records = [logging.LogRecord("asyncio", logging.ERROR, __file__, 1, "socket.accept() out of system resource\n"
+                                 "exception: OSError", (), exc_info) for _ in range(5)]
+    kept = [r for r in records if f.filter(r)]
+    assert len(kept) == 1 and kept[0].exc_info is None and "file descriptors" in kept[0].getMessage()
+    other = logging.LogRecord("asyncio", logging.ERROR, __file__, 1, "something else", (), None)
+    assert f.filter(other)
+
+
+def test_long_questions_take_at_most_their_share_of_the_workers():
+    import threading
+
+    from tests.ui_fakes import FakeEngine
+    from ui.app import ChatHandler
+    from ui.render import PageIndex
+
+    release = threading.Event()
+
+    class Slow(FakeEngine):
+        def __call__(self, question, **kw):
+            if len(question) > 200:
+                release.wait(10)
+            return super().__call__(question, **kw)
+
+    engine = Slow()
+    handler = ChatHandler(engine, PageIndex([engine.plan]), long_questions=guard.LongQuestions(1))
+    long_q = "子育ての相談です。" * 30
+    first = threading.Thread(target=handler, args=(long_q, None, ""))
+    first.start()
+    import time
+
+    time.sleep(0.2)
+    markdown, data, *_ = handler(long_q + "二つ目", None, "")
+    assert data["status"] == "refused" and "長い質問が同時に多く" in markdown
+    markdown, data, *_ = handler("児童館の来館者数は？", None, "")  # a normal question is answered meanwhile
+    assert data["status"] == "answered"
+    release.set()
+    first.join()
+    markdown, data, *_ = handler(long_q, None, "")
+    assert data["status"] == "answered"
+
+
+def worker_pid(question: str, **kwargs) -> tuple[int, str]:
+    """A stand-in for the engine in the long questions' process: which process answered."""
+    import os
+
+    return os.getpid(), question[:5]
+
+
+def test_long_questions_are_answered_in_a_process_of_their_own():
+    import os
+
+    lanes = guard.LongQuestions(2, worker=worker_pid)
+    try:
+        pid, start = lanes.answer(lambda q, **kw: (os.getpid(), q[:5]), "あ" * 300)
+        assert pid != os.getpid() and start == "あああああ"
+        assert lanes.answer(lambda q, **kw: (os.getpid(), q[:5]), "児童館")[0] == os.getpid()
+        assert lanes.answer(lambda q, **kw: None, "い" * 300)[0] == pid  # the same worker, loaded once
+    finally:
+        lanes.close()

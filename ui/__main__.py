@@ -38,21 +38,39 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def feedback_main(argv: list[str]) -> int:
-    from ui.feedback import FeedbackStore, entries_csv, entries_text
+    """List the ratings; a damaged, locked or missing-permission file gets one ``error:`` line (exit 2)."""
+    from ui.feedback import FeedbackStore, FeedbackStoreError, entries_csv, entries_text
 
     parser = argparse.ArgumentParser(prog="python -m ui feedback",
                                      description="ratings sent from the page, oldest first (PLANQA_HOME/feedback.sqlite3)")
-    parser.add_argument("--csv", action="store_true", help="CSV (UTF-8 with BOM, header row) for a spreadsheet")
+    parser.add_argument("--csv", action="store_true", help="CSV (UTF-8 with BOM, header row) for a spreadsheet; "
+                                                           "cells that a spreadsheet would run as formulas stay text")
+    parser.add_argument("--file", type=Path, default=None, help="another feedback file (e.g. the server's --feedback-db)")
     args = parser.parse_args(argv)
-    store = FeedbackStore()
-    entries = store.entries()
-    if args.csv:
-        sys.stdout.write(entries_csv(entries))
-    elif not entries:
-        print(S.CLI_FEEDBACK_EMPTY.format(path=store.path))
-    else:
-        sys.stdout.write(entries_text(entries))
+    store = FeedbackStore(args.file)
+    if hasattr(sys.stdout, "reconfigure"):  # UTF-8 whatever the locale (the ratings hold emoji and Japanese)
+        sys.stdout.reconfigure(encoding="utf-8", errors="replace")
+    try:
+        entries = store.entries()
+        out = entries_csv(entries) if args.csv else (entries_text(entries) if entries else
+                                                     S.CLI_FEEDBACK_EMPTY.format(path=store.path) + "\n")
+        sys.stdout.write(out)
+        sys.stdout.flush()
+    except FeedbackStoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `python -m ui feedback | head`: the reader has what it wanted
+        _quiet_stdout()
     return 0
+
+
+def _quiet_stdout() -> None:
+    """After the reader of stdout went away, point stdout at /dev/null so the exit flush does not fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
 
 
 def warm_up() -> None:
@@ -75,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         return feedback_main(argv[1:])
     guard.prepare_temp_dir()
     args = parse_args(argv)
+    # A thread answering a long question hands the interpreter over every 1 ms instead of 5 ms,
+    # so a normal question waits less for it between its own steps (ui.guard.LongQuestions).
+    sys.setswitchinterval(0.001)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up probes
     # The server may be offline: no usage statistics, no update check.
@@ -101,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             ssr_mode=False,
             show_error=False,
             **launch_options(),
-            **guard.launch_kwargs(demo),
+            **guard.launch_kwargs(demo, host=args.host, port=args.port, extra_hosts=get_settings().public_names),
         )
     except KeyboardInterrupt:  # Ctrl+C or SIGTERM (see ui.guard): a normal stop, temp folder removed at exit
         demo.close()

@@ -23,9 +23,9 @@ from corpus.loader import load_plans
 from corpus.records import Plan
 from qa.frame import Frame
 from qa.types import Answer, DocumentRef
-from ui import browse, chart, examples, head, render
+from ui import browse, chart, examples, guard, head, render
 from ui import strings as S
-from ui.feedback import Context, FeedbackError, FeedbackStore, Signer
+from ui.feedback import Context, FeedbackDesk, FeedbackStore, Signer
 from ui.render import PageIndex, Turn
 from ui.style import CSS, theme
 
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 AnswerFn = Callable[..., Answer]  # (question, *, frame, plan_ids) -> Answer
 
 MAX_QUESTION_CHARS = 2000
-DEFAULT_CONCURRENCY = 4
+DEFAULT_CONCURRENCY = 8  # at most half of them on long questions (ui.guard.LongQuestions)
 DEFAULT_MAX_QUEUE = 100
 ALL_DOCUMENTS = ""  # selector value: search every loaded document
 
@@ -96,17 +96,19 @@ class ChatHandler:
     """
 
     def __init__(self, answer_fn: AnswerFn, pages: PageIndex, signer: Signer | None = None, *,
-                 max_chars: int = MAX_QUESTION_CHARS):
+                 max_chars: int = MAX_QUESTION_CHARS, long_questions: guard.LongQuestions | None = None):
         self.answer_fn = answer_fn
         self.pages = pages
         self.signer = signer or Signer()
         self.max_chars = max_chars
+        self.long_questions = long_questions or guard.LongQuestions(DEFAULT_CONCURRENCY // 2)
 
     def reply(self, question: str, frame: Frame | None = None, plan_ids: tuple[str, ...] | None = None) -> Turn:
         """The next turn for an accepted question; never raises for an engine failure."""
         turn_id = uuid.uuid4().hex
         try:
-            answer = self.answer_fn(question, frame=frame, plan_ids=plan_ids)
+            answer = self.long_questions.answer(self.answer_fn, guard.plain_question(question), frame=frame,
+                                                plan_ids=plan_ids)
         except Exception:
             # The user sees a plain apology; the operator gets the traceback.
             log.exception("qa.answer failed for a question of %d characters", len(question))
@@ -139,7 +141,12 @@ class ChatHandler:
             data = {"question": question[:200], "status": "refused", "answer": refused}
             return refused, data, gr.skip(), gr.skip(), gr.skip(), ""
         plan_ids = (document,) if document else None
-        turn = self.reply(question, frame, plan_ids)
+        with self.long_questions.admit(question) as admitted:
+            if not admitted:
+                busy = self.long_questions.refusal()
+                return busy, {"question": question[:200], "status": "refused", "answer": busy}, gr.skip(), \
+                    gr.skip(), gr.skip(), notice_html(busy)
+            turn = self.reply(question, frame, plan_ids)
         html = render.turn_html(turn, self.pages, self.token(turn, plan_ids))
         if turn.answer is None:
             data = {"question": question[:200], "status": "error", "answer": turn.message}
@@ -235,27 +242,21 @@ def build_app(
     pages = PageIndex(plans)
     signer = Signer()
     store = feedback or FeedbackStore()
-    handler = ChatHandler(answer_fn or qa_answer, pages, signer)
+    # long questions of the real engine are answered in a process of their own (see ui.guard)
+    handler = ChatHandler(answer_fn or qa_answer, pages, signer,
+                          long_questions=guard.LongQuestions(
+                              max(1, concurrency_limit // 2), worker=guard.answer_in_worker if answer_fn is None else None))
     head.install(head.page_head(docs))
     first = plans[0]
     doc_choices = [(S.DOCUMENT_ALL.format(n=len(docs)), ALL_DOCUMENTS)] + [(d.label, d.plan_id) for d in docs]
     default_doc = ALL_DOCUMENTS
 
-    def send_feedback(*args: Any) -> dict:
-        """Store one 👍/👎 sent by the page as {token, vote, comment}; ok False when it cannot be stored."""
-        payload = args[0] if args else {}
-        while isinstance(payload, list) and payload:  # the page's arguments may arrive wrapped in a list
-            payload = payload[0]
-        if not isinstance(payload, dict):
-            log.warning("feedback not stored: expected {token, vote, comment}, got %s", type(payload).__name__)
-            return {"ok": False}
-        try:
-            store.record(signer.verify(str(payload.get("token", ""))), str(payload.get("vote", "")),
-                         str(payload.get("comment", "") or ""))
-        except (FeedbackError, ValueError) as e:
-            log.warning("feedback not stored: %s", e)
-            return {"ok": False}
-        return {"ok": True}
+    desk = FeedbackDesk(store, signer)
+
+    def send_feedback(payload: Any = None, request: gr.Request = None) -> dict:
+        """Store one 👍/👎 sent by the page as {token, vote, comment}: {"ok", "message"} (Japanese), never an error."""
+        client = request.client.host if request is not None and request.client else ""
+        return desk.receive(payload, client)
 
     with gr.Blocks(title=S.TITLE, analytics_enabled=False) as demo:
         frame_state = gr.State(None)

@@ -112,8 +112,8 @@ def indicator_chart_html(rows: list[ChartRow]) -> str:
 
 def chart_csv_url(rows: list[ChartRow]) -> str:
     return export.csv_url(S.CHART_CSV_COLUMNS, (
-        [r.project, r.name, r.unit, r.baseline_text, r.result_text,
-         f"{r.ratio:.0f}" if r.ratio is not None else "", STATUS_LABELS[r.status]] for r in rows))
+        [r.project, r.name, r.unit, r.baseline, r.result,
+         round(r.ratio) if r.ratio is not None else "", STATUS_LABELS[r.status]] for r in rows))
 
 
 def chart_html(plan: Plan, *, only_short: bool = False) -> str:

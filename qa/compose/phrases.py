@@ -13,7 +13,7 @@ Japanese (in_japanese), a choice offered after a weak match (written so
 that it is detected as the same language when sent back), the line naming the documents used,
 and the reading line of ``qa.compose.answer`` (reading*; list_join joins names and years).
 ``FOCUS_NAMES[lang][focus]`` names what a question asked for and the document lacks.
-``phrases(lang)`` picks the table for a language code of ``qa.languages`` (``answer_language``
+``phrases(lang)`` picks the table for a language code of ``qa.understand.languages`` (``answer_language``
 or ``detect``), English for anything without its own.
 """
 from __future__ import annotations

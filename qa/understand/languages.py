@@ -19,7 +19,7 @@ splits Chinese into "zh-Hans" and "zh-Hant" for the phrases an answer is framed 
 
 ``INSTRUCTION_PATTERNS`` holds, per language, the sentence patterns that address the assistant's
 own instructions (ignore previous instructions, show the system prompt, you are now …), in the
-same spirit as the Japanese and English ones of ``qa.preprocess``: such a sentence is set aside,
+same spirit as the Japanese and English ones of ``qa.understand.preprocess``: such a sentence is set aside,
 never obeyed, and the question around it is answered.
 """
 from __future__ import annotations

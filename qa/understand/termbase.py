@@ -12,7 +12,7 @@ OpenCC (simplified -> traditional -> Japanese shinjitai), and the term base is m
 simplified form of either script. Vietnamese is matched without its diacritics, so a question
 typed without them finds the same terms.
 
-``retrieval_text(text, lang)`` is the one entry point; ``lang`` is ``qa.languages.detect``'s
+``retrieval_text(text, lang)`` is the one entry point; ``lang`` is ``qa.understand.languages.detect``'s
 code (or ``answer_language``'s). English goes to ``qa.bilingual``; Japanese and other
 languages come back unchanged.
 """

@@ -363,7 +363,7 @@
     try {
       const res = server ? await server.send_feedback({ token: turn.dataset.feedback || "", vote, comment: comment || "" }) : null;
       const ok = res === true || (res && res.ok);
-      status.textContent = ok ? (comment ? T.commentThanks : T.thanks) : T.feedbackFailed;
+      status.textContent = ok ? (comment ? T.commentThanks : T.thanks) : ((res && res.message) || T.feedbackFailed);
       return ok;
     } catch (_) {
       status.textContent = T.feedbackFailed;
