@@ -107,6 +107,13 @@ def test_status_question_gives_both_figures(engine):
     assert "51,840" in ans.text and "98,875" in ans.text and "未達成" in ans.text
 
 
+def test_an_indicator_named_by_a_word_of_its_name_is_the_one_answered(engine):
+    # 検討会 (three characters) of ケース検討会開催回数, beside the project's other indicator
+    ans = engine.answer("虐待対応事業の検討会の回数は？")
+    assert [i.name for i in ans.indicators] == ["ケース検討会開催回数（回）"]
+    assert "45回" in ans.text and "1,091" not in ans.text
+
+
 def test_figure_only_in_explanation_is_quoted(engine):
     ans = engine.answer("認可保育所での特別支援保育は民間保育園の何園で実施していますか")
     assert "18園" in ans.text
@@ -143,6 +150,16 @@ def test_bad_input(engine, bad):
     ans = engine.answer(bad)
     assert ans.status is AnswerStatus.NO_ANSWER
     assert re.search(r"[ぁ-んァ-ン一-龥]", ans.text)
+
+
+def test_a_question_of_the_longest_allowed_length_is_read(engine):
+    from qa.engine import MAX_CHARS
+
+    question = "児童館の来館者数は？"
+    longest = question + "　" * (MAX_CHARS - len(question))  # a long question padded to the limit
+    ans = engine.answer(longest)
+    assert ans.intent != "invalid" and "51,840人" in ans.text
+    assert engine.answer(longest + "　").intent == "invalid"
 
 
 # --- follow-ups ------------------------------------------------------------------------------------
