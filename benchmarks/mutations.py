@@ -115,6 +115,19 @@ HAND = (
 # says why). They are reported apart and left out of the share. An entry is keyed by the exact
 # edit, so it lapses by itself when the code it was reviewed on changes; keep this list short.
 EQUIVALENT: dict[str, str] = {
+    # qa/answerability.py later_years: `n < newest` to `n <= newest`
+    "0ad7a8e0c7": "n == newest means a loaded evaluation reports year n, so the year code R<n> is in `have` and "
+                  "the test `y not in have` before it is already false (fiscal years are written R2, R3 …)",
+    # qa/compose/labels.py _ratio_words: `< 1e-9` to `<= 1e-9`
+    "1e1b773f55": "no float lies exactly 1e-9 from 0.5 (the floats next to 0.5 are 2^-53 apart and 1e-9 is "
+                  "not a multiple of that spacing), so `<` and `<=` agree on every condition",
+    # qa/engine.py Engine.answer: `show_document=len(self.plans) > 1` negated
+    "04447f6c70": "the composer of qa.compose.answer.assemble only renumbers the parts' citations (Composer.ref "
+                  "keeps the [n], never the label), so whether it would label documents shows nowhere; the "
+                  "parts' own composers (Context.composer) decide the labels",
+    # qa/understand/__init__.py: the `"comparative" in feats` arm of `measure = "abs"` dropped
+    "01f9f08246": "Query.measure is read only as `q.measure or \"abs\"` (qa.execute.ranking.extreme and compare), "
+                  "so None and \"abs\" are the same measure",
 }
 
 # ---------------------------------------------------------------------------------------------
