@@ -448,7 +448,7 @@ def report(outcomes: list[Outcome], baseline: float, seconds: float, n_candidate
         "# Mutation figures: which breakages of the answer layer the fast tests catch",
         "",
         f"`python benchmarks/mutations.py` at commit {commit}, "
-        f"{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}; {jobs} processes, {seconds / 60:.1f} min in all "
+        f"{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}; {jobs} process{'es' if jobs > 1 else ''}, {seconds / 60:.1f} min in all "
         f"(the unbroken fast tests of the answer layer: {baseline:.0f} s).",
         "",
         f"Each breakage is applied alone in a temporary copy of the project and `pytest -m \"{MARKS}\" -x` runs "
