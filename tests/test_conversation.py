@@ -111,6 +111,8 @@ def test_a_new_topic_after_each_kind_of_turn_is_answered_as_asked_alone(engine, 
     ("児童館事業について教えて", "それの令和3年度の計画は？", "児童館事業の令和3年度の計画は？"),
     ("児童館事業の来館者数は？", "それの令和3年度の計画は？", "児童館事業の来館者数の令和3年度の計画は？"),
     ("児童館事業の来館者数は？", "そこの担当課は？", "児童館事業の担当課は？"),
+    # a distinctive part (two characters) picks one of the indicators just shown
+    ("乳幼児健康相談と出張健康相談の利用者数は？", "出張のほうは？", "出張健康相談の利用者数は？"),
     # ordinals over the projects the previous answer listed
     ("施策３－２の重点事業を教えて", "二つ目の事業の担当課は？", "産後ケア事業の担当課は？"),
     ("施策３－２の重点事業を教えて", "最後に挙げた事業の会議意見は？", "産後ケア事業の会議意見は？"),
@@ -131,6 +133,7 @@ def test_the_explicit_questions_the_follow_ups_stand_for(engine):
     assert "児童青少年課" in engine.answer("児童館の担当課は？").text
     assert [i.name for i in engine.answer("児童館の来館者数はH30で何人？").indicators] == ["来館者数（人）"]
     assert "R4 漸増" in engine.answer("児童館事業の来館者数のR4の計画は？").text
+    assert [i.name for i in engine.answer("出張健康相談の利用者数は？").indicators] == ["出張健康相談利用者数（人）"]
     no_comment = engine.answer("産後ケア事業の会議意見は？")  # none recorded: said so
     assert names(no_comment) == ["産後ケア事業"] and "会議意見の記載はありません" in no_comment.text
 
@@ -159,6 +162,21 @@ def test_narrowing_keeps_the_list_and_adds_the_department(engine, first, narrowi
     assert set(names(narrowed)) == expected
 
 
+@pytest.mark.parametrize("first, narrowing", [
+    ("施策３－２の重点事業を教えて", "その中で計画を下回ったのは？"),  # a list of two
+    ("目標3の事業は？", "その中で計画を下回ったのは？"),
+])
+def test_narrowing_keeps_the_list_and_adds_the_condition(engine, plan, first, narrowing):
+    from corpus import project_status
+    from corpus.records import Status
+
+    listed, narrowed = converse(engine, first, narrowing)
+    expected = {p.name for p in plan.projects if p.name in names(listed) and project_status(p) is Status.FELL_SHORT}
+    assert expected and len(expected) < len(listed.projects)  # a real narrowing
+    assert set(names(narrowed)) == expected
+    assert any(str(len(listed.projects)) in c for c in narrowed.interpretation.conditions)  # the list, said
+
+
 def test_a_reference_with_nothing_before_it_asks_which_project(engine):
     for question in ("その担当課は？", "それの会議の意見は？", "二つ目の事業の担当課は？"):
         ans = engine.answer(question)
@@ -171,6 +189,8 @@ def test_a_reference_with_nothing_before_it_asks_which_project(engine):
     ("児童館事業の来館者数は？", "担当課ごとにそれぞれ何事業ありますか"),  # それぞれ: each group
     ("R2で計画を下回った事業は？", "目標1と目標2の事業をそれぞれ教えて"),
     ("児童館事業の来館者数は？", "義務教育就学児医療費助成制度の拡充、うちは対象外だったけどこれからどうなる？"),  # これから: from now on
+    # no name of its own, and words 児童館事業's texts hold too (相談窓口): read alone, they fit 子育て総合相談 as well
+    ("児童館事業の来館者数は？", "子どもの相談の窓口は、これからどうなるのでしょうか？"),
     ("R2で計画を下回った事業は？", "そのうち子どもを預けて働きたいので、預けられるところを知りたい"),  # そのうち: some day
     ("児童館事業の来館者数は？", "この資料に載っている重点事業はいくつありますか"),  # この資料: the document itself
     ("児童館事業の来館者数は？", "この資料で保育課が担当している事業は？"),
@@ -189,6 +209,7 @@ def test_the_idiom_questions_are_answered_on_their_own(engine, plan):
     assert set(names(hoiku)) == {p.name for p in plan.projects if "保育課" in p.departments}
     assert names(engine.answer("義務教育就学児医療費助成制度の拡充、うちは対象外だったけどこれからどうなる？"))[0] == \
         "義務教育就学児医療費助成制度の拡充"
+    assert names(engine.answer("子どもの相談の窓口は、これからどうなるのでしょうか？"))[0] == "子育て総合相談"
     childcare = engine.answer("そのうち子どもを預けて働きたいので、預けられるところを知りたい")
     assert childcare.intent == "search" and names(childcare)[0] == "障がい児の緊急・一時預かり"
 

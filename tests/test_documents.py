@@ -207,13 +207,22 @@ def test_trend_of_a_project_spans_the_years(engine):
     assert {s.plan_id for s in ans.sources} == {R2_ID, R3_ID}
 
 
-def test_fell_short_in_both_years(engine):
+def test_fell_short_in_both_years(engine, r2, r3):
     ans = engine.answer("R2とR3の両方で計画を下回った事業は？")
     assert ans.status is AnswerStatus.ANSWERED
     # not R3's list (子育て支援ネットワーク met in R2) nor R2's (子育てに配慮した公共施設の改善 met in R3)
     assert names(ans) == BOTH_YEARS
     assert "51,840人" in ans.text and "63,512人" in ans.text  # each year's figure of the project
     assert {s.plan_id for s in ans.sources} == {R2_ID, R3_ID}
+    # under each project, its own indicators that fell short, one line per year
+    blocks = re.split(r"^\*\*(.+?)\*\*（", ans.text, flags=re.M)
+    shown = dict(zip(blocks[1::2], blocks[2::2]))
+    assert set(shown) == BOTH_YEARS
+    for name, block in shown.items():
+        lines = [ln for ln in block.splitlines() if ln.startswith("- ")]
+        expected = [(plan.id, i.name) for plan in (r2, r3) for p in plan.projects if p.name == name
+                    for i in p.indicators if evaluate(i).status is Status.FELL_SHORT]
+        assert len(lines) == len(expected) and all(ind in ln for (_, ind), ln in zip(expected, lines)), (name, lines)
 
 
 QUESTIONS = ["児童館の来館者数は？", "R3で計画を下回った事業は？", "子育て総合相談の相談件数は何件でしたか",

@@ -108,6 +108,24 @@ def test_a_department_question_gets_the_department_line(engine, lang, question):
     assert "51,840" not in ans.text  # figures were not asked
 
 
+@pytest.mark.parametrize("lang, question", [
+    ("zh-Hans", "儿童馆事业是什么，哪个部门负责，会议有什么意见？"),
+    ("ko", "아동관 사업은 무엇이고, 어느 부서 담당이며, 회의 의견은 무엇인가요?"),
+    ("vi", "Nhà thiếu nhi (児童館) là gì, phòng ban nào phụ trách và Hội đồng có ý kiến gì?"),
+])
+def test_what_it_is_who_runs_it_and_the_comments_asked_together_bring_no_figures(engine, lang, question):
+    ans = engine.answer(question)
+    assert ans.language == lang and "**児童青少年課**" in first_line(ans)
+    assert "コロナ禍でも出来ることを模索" in ans.text  # the council's comment
+    assert "51,840" not in ans.text and "8,190" not in ans.text  # no figure was asked
+
+
+@pytest.mark.xfail(strict=True, reason="「in charge」 is read as asking a charge (an amount): a no-answer about money")
+def test_in_charge_asks_the_department_not_an_amount(engine):
+    ans = engine.answer("Which department is in charge of 児童館事業?")
+    assert ans.status is AnswerStatus.ANSWERED and "**児童青少年課**" in first_line(ans)
+
+
 @pytest.mark.parametrize("question", ["儿童馆是哪个部门负责的？", "兒童館是哪個部門負責的？"])
 def test_a_name_in_chinese_characters_names_the_project(engine, question):
     # 儿童馆 / 兒童館 are 児童館 in the documents' character forms: named, not guessed by retrieval

@@ -47,7 +47,9 @@ def test_korean(text):
 
 
 @pytest.mark.parametrize("text", ["Nhà thiếu nhi do phòng ban nào phụ trách?", "Toi rat lo lang khi nuoi con, co the tu van o dau?",
-                                  "nha tre", "Hội đồng đã có ý kiến gì về 児童館事業?"])
+                                  "nha tre", "Hội đồng đã có ý kiến gì về 児童館事業?",
+                                  # a service named in English inside a Vietnamese sentence
+                                  "Phí của Family Support Center là bao nhiêu vậy?"])
 def test_vietnamese_with_and_without_diacritics(text):
     assert detect(text) == "vi"
 
@@ -62,6 +64,8 @@ def test_vietnamese_with_only_the_marks_other_languages_share(text):
     ("Where can children play after school?", "en"),
     ("What does 児童館事業 do?", "en"),
     ("daycare", "en"),
+    ("jidokan Koganei", "en"),  # a bare term or two, in no language's word list, is read as English
+    ("児童館 budget", "en"),  # one Latin word twice as long as the pasted Japanese name
     ("¿Dónde está la guardería para mi hijo?", "other"),
     ("Onde fica o centro infantil da cidade?", "other"),
     ("São Paulo não é Koganei, né?", "other"),

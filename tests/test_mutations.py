@@ -47,3 +47,13 @@ def test_moved_code_keeps_its_breakages(mutations, tmp_path):
     before = mutations.sample(mutations.generated_breakages(ROOT), 60)
     after = mutations.sample(mutations.generated_breakages(tmp_path), 60)
     assert [b.key for b in before] == [b.key for b in after]
+
+
+def test_every_hand_breakage_and_reviewed_equivalent_names_todays_code(mutations):
+    """A hand entry whose snippet moved would be reported stale and never run; an equivalence
+    reviewed on code that has since changed would leave a breakage out of the share unseen."""
+    for b in mutations.HAND:
+        assert (ROOT / b.file).read_text(encoding="utf-8").count(b.original) == 1, b.rule
+    keys = {b.key for b in mutations.generated_breakages()} | {b.key for b in mutations.HAND}
+    assert set(mutations.EQUIVALENT) <= keys, set(mutations.EQUIVALENT) - keys
+    assert all(reason.strip() for reason in mutations.EQUIVALENT.values())

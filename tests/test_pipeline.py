@@ -66,6 +66,28 @@ def test_select_by_status_plan_word_kind_result_and_change(plan):
     assert all(X.change(i).absolute > 0 for _, inds in up for i in inds)
 
 
+def test_ratio_and_result_conditions_at_the_edges_of_the_figures(plan):
+    """A result as a share of its baseline needs a baseline above zero (a zero is no baseline to
+    compare with, a one is), and 「100%だった」 selects results of exactly that value."""
+    from dataclasses import replace
+
+    from corpus.records import Cell
+
+    home = next(p for p in plan.projects if p.name == "子育て総合相談")
+    ind = home.indicators[0]
+
+    def figures(baseline, result):
+        return replace(home, indicators=(replace(ind, baseline=Cell(text=f"{baseline:g}", number=baseline),
+                                                 result=replace(ind.result, value=result, text=f"{result:g}件")),))
+
+    doubled = Filters(ratio=NumberCondition(">=", 2.0))
+    assert X.select([figures(1, 3)], doubled, plan.plan_years)  # 1 -> 3 is three times its baseline
+    assert X.select([figures(0, 5)], doubled, plan.plan_years) == []  # no share of a zero baseline
+    exactly = Filters(result=NumberCondition("=", 100))
+    assert X.select([figures(90, 100)], exactly, plan.plan_years)
+    assert X.select([figures(90, 99.96)], exactly, plan.plan_years) == []
+
+
 def test_group_counts_a_shared_project_for_each_department(plan):
     groups = X.group(plan.projects, "department")
     shared = [p for p in plan.projects if len(p.departments) > 1]
@@ -189,6 +211,25 @@ def test_one_numbering_for_text_and_sources(engine, question):
     ans = engine.answer(question)
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", ans.text)}
     assert cited == set(range(1, len(ans.sources) + 1))
+
+
+RELATED = re.compile(r"関連する記述：「(.*)」（p\.\d+ [^）]*）\[(\d+)\]$", re.M)
+QUOTE_LIMIT = 160  # characters of a related passage shown before it is cut
+
+
+@pytest.mark.parametrize("question", ["あかちゃんのけんこうそうだんはどこでできますか", "産後ケアはありますか？", "こどものけんりのパンフレットはもらえますか",
+                                      "子どもをたたかずに育てる方法を相談したいです"])
+def test_a_related_passage_is_its_source_whole_up_to_the_limit_and_never_the_content_above(engine, question):
+    """The passage quoted under a programme adds to its content, shown just above: another section,
+    quoted as the cited source says it, cut with … only beyond QUOTE_LIMIT characters."""
+    ans = engine.answer(question)
+    related = RELATED.findall(ans.text)
+    assert related, ans.text
+    for quoted, n in related:
+        source = ans.sources[int(n) - 1]
+        assert source.section != "事業の内容", (question, source)
+        whole = " ".join(source.text.split())
+        assert quoted == (whole if len(whole) <= QUOTE_LIMIT else whole[:QUOTE_LIMIT - 1] + "…"), (question, quoted)
 
 
 def test_citation_problems_are_found():
@@ -330,6 +371,55 @@ def test_counts_per_group_name_the_largest(engine):
 def test_two_named_indicators_are_compared(engine):
     ans = engine.answer("虐待相談件数とケース検討会開催回数を比べて")
     assert ans.intent == "compare" and "615件" in ans.text and "73回" in ans.text
+
+
+def _change(ind):
+    """H30 -> result of a numeric indicator, from the records (None when either is not a figure)."""
+    if not ind.baseline.is_number or ind.result is None or ind.result.value is None:
+        return None
+    return ind.baseline.number, ind.result.value
+
+
+@pytest.mark.parametrize("question, measure", [
+    ("乳幼児健康相談と出張健康相談の利用者数、減り方が大きいのはどっち？", "amount"),
+    ("乳幼児健康相談と出張健康相談の利用者数、減少率が大きいのはどっち？", "rate"),
+])
+def test_a_comparison_names_the_larger_change_of_what_it_measures(engine, plan, question, measure):
+    """An amount and a rate rank these two the other way round (−762 of 1,107 against −661 of 914):
+    the answer names the one that is larger in what was asked, and says which it measured."""
+    pairs = [i for p in plan.projects for i in p.indicators if i.name.startswith(("乳幼児健康相談", "出張健康相談"))]
+    size = (lambda c: c[0] - c[1]) if measure == "amount" else (lambda c: (c[0] - c[1]) / c[0])
+    larger = max(pairs, key=lambda i: size(_change(i)))
+    word = "減少" if measure == "amount" else "減少率"
+    assert f"{word}が大きいのは「{larger.name}」" in first_line(engine.answer(question))
+
+
+@pytest.mark.parametrize("question, by", [("健康課と保育課の事業数を比べて", "department"),
+                                         ("目標1と目標2の事業数を比べて", "goal")])
+def test_two_departments_or_goals_compared_are_counted_each(engine, plan, question, by):
+    ans = engine.answer(question)
+    groups = {"健康課": None, "保育課": None} if by == "department" else {1: None, 2: None}
+    for key in groups:
+        members = [p for p in plan.projects if (key in p.departments if by == "department" else p.goal == key)]
+        label = key if by == "department" else f"目標{key}「{plan.goal(key).title}」"
+        assert f"**{label}**：{len(members)}事業" in ans.text, ans.text
+
+
+@pytest.mark.parametrize("question, scope, direction", [
+    ("H30からR2でいちばん大きく減った指標は？", None, -1),
+    ("保育課の事業でいちばん減った指標は？", "保育課", -1),
+    ("目標3でいちばん減った指標は？", 3, -1),
+    ("いちばん増えた指標は？", None, 1),
+    ("目標1でいちばん増えた指標は？", 1, 1),
+])
+def test_a_largest_change_ranks_the_changes_of_its_direction_in_its_scope(engine, plan, question, scope, direction):
+    """The rows under 「いちばん減った」 are the scope's drops (only drops), largest first, at most five."""
+    inside = [p for p in plan.projects if scope is None or scope in p.departments or p.goal == scope]
+    changes = [(p, i, _change(i)) for p in inside for i in p.indicators if _change(i) is not None]
+    moved = [(p, i, (c[1] - c[0]) * direction) for p, i, c in changes if (c[1] - c[0]) * direction > 0]
+    expected = [(p.name, i.name) for p, i, _ in sorted(moved, key=lambda r: -r[2])][:5]
+    ans = engine.answer(question)
+    assert expected and [(r.project, r.name) for r in ans.indicators] == expected
 
 
 def test_status_question_does_not_list_the_plan(engine):
