@@ -187,7 +187,6 @@ def test_a_short_list_asked_why_quotes_each_result_sentence(engine, plan):
         assert " ".join(ind.result.evidence.split())[:40] in ans.text, row.name  # its result sentence, quoted
 
 
-@pytest.mark.xfail(strict=True, reason="「その理由」 reads as a reference: the answer is one project's lookup")
 def test_a_list_asked_with_its_reasons_is_still_the_list(engine, plan):
     ans = engine.answer("R2に計画を下回ったものとその理由は？")
     assert {p.name for p in ans.projects} == {

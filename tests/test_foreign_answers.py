@@ -120,7 +120,6 @@ def test_what_it_is_who_runs_it_and_the_comments_asked_together_bring_no_figures
     assert "51,840" not in ans.text and "8,190" not in ans.text  # no figure was asked
 
 
-@pytest.mark.xfail(strict=True, reason="「in charge」 is read as asking a charge (an amount): a no-answer about money")
 def test_in_charge_asks_the_department_not_an_amount(engine):
     ans = engine.answer("Which department is in charge of 児童館事業?")
     assert ans.status is AnswerStatus.ANSWERED and "**児童青少年課**" in first_line(ans)

@@ -228,6 +228,8 @@ def points_back(text: str) -> bool:
     morphemes = analyse(text)
     for k, m in enumerate(morphemes):
         if m.surface in lx.DEMONSTRATIVES and m.pos1 in lx.DEMONSTRATIVE_POS:
+            if _joined_to_a_noun(morphemes[:k]):
+                continue  # 「計画を下回ったものとその理由」: its antecedent is in the question
             after = morphemes[k + 1].surface if k + 1 < len(morphemes) else ""
             if after == "ら":  # これら, それら: the previous list
                 return True
@@ -241,6 +243,16 @@ def points_back(text: str) -> bool:
                     and not lx.SETTING_ASIDE.match(rest):
                 return True
     return False
+
+
+def _joined_to_a_noun(before: list) -> bool:
+    """The words before a demonstrative end in a noun and a joining particle (「AとそのB」「AやそのB」):
+    the demonstrative points at that noun of the same question, not at the conversation."""
+    words = [m for m in before if m.pos1 != "補助記号"]
+    if len(words) < 2 or words[-1].surface not in lx.JOINING_PARTICLES or words[-1].pos1 != "助詞":
+        return False
+    noun = words[-2]
+    return noun.pos1 in ("名詞", "接尾辞") and noun.surface not in lx.DEMONSTRATIVES
 
 
 def reference(text: str) -> Reference:

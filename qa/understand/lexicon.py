@@ -183,6 +183,7 @@ EVERY_YEAR = Cue("in each of the loaded years", (), r"(両年度|両方の年度
 DEMONSTRATIVES = frozenset("その この あの それ これ あれ そこ ここ そっち こっち そちら こちら".split())
 DEMONSTRATIVE_POS = frozenset({"連体詞", "代名詞", "感動詞"})  # unidic tags あの as an interjection too
 NOT_POINTING_AFTER = frozenset("から まで うち 後 前 ため とき 時 頃 ころ まま 間 あいだ ほか 他 以外 なり でも とも 計画 資料 プラン 評価表 辺 へん".split())
+JOINING_PARTICLES = frozenset("と や および 及び ならびに 並びに".split())  # 「AとそのB」: its B, said in the question
 SETTING_ASIDE = re.compile(r"(は|を)?(さておき|ともかく|別として|置いと|おいと)")  # 「それはさておき」: not a reference
 # Pointing words of Chinese, Korean and Vietnamese: a pronoun for the programme (它, 그것, nó) or a
 # demonstrative before a word for it (那个事业, 그 사업, chương trình đó); 该 alone is in 应该 (should).
@@ -218,7 +219,7 @@ FOREIGN_ELLIPSIS = Cue("「那…呢？」「…은요?」「còn … thì sao?�
 # --- what exactly is asked (qa.query.Focus) -------------------------------------------------------------
 ASK_AMOUNT = Cue("money", ("いくら", "金額", "何円", "料金", "費用は", "値段", "月額", "利用料", "自己負担額"),
                  # asked with an interrogative ("what are the fees", "does it cost"), not named ("help with costs")
-                 r"how much|\b(what|which)\b[^.?]{0,24}\b(fees?|prices?|costs?|charges?)\b|\bdoes\b[^.?]{0,24}\bcost\b"
+                 r"how much|\b(what|which)\b[^.?]{0,24}\b(fees?|prices?|costs?|(?<!\bin )charges?)\b|\bdoes\b[^.?]{0,24}\bcost\b"
                  r"|\byen\b")
 ASK_NAME = Cue("a person's name: 氏名, 誰, or 名前 of a person (課長の名前); 「誰かに相談」 is someone, not a name",
                ("氏名", "誰が", "だれが", "誰です", "だれです", "誰なの", "誰なん"),
