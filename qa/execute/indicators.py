@@ -31,6 +31,7 @@ _KANJI_RUN = re.compile(r"[\u3400-\u9fff]+")
 MAX_TARGETS = 5  # targets whose indicators one answer lists
 FIGURE_PHRASE_MIN = 5  # characters of the question a line must repeat to state its figure (宿泊利用者延べ数)
 INDICATOR_PICK_MIN = 0.35  # share of an indicator's name (plus unit bonus) that picks it among a project's
+NAME_PART_MIN = 4  # characters of a project's name said on their own that name only the project
 UNIT_BONUS = 0.3  # the asked counter (何人) is the indicator's unit
 
 
@@ -48,6 +49,10 @@ def pick_indicators(q: Query, projects: Sequence[Project]) -> list[tuple[Project
     for p in projects:
         # the project's own name in the question names no indicator (子どもの居場所づくりの推進 is both)
         text = without_names(q.text, [p])
+        # a part of the name said on its own (グループ相談 for 子育て中の保護者グループ相談) names it too
+        part = longest_common(normalize(p.name), text)
+        if len(part) >= NAME_PART_MIN:
+            text = text.replace(part, " ")
         for i in p.indicators:
             name = normalize(re.sub(r"（[^）]*）$", "", i.name))
             common = longest_common(name, text)

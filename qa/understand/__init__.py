@@ -125,6 +125,41 @@ def _with_topic(text: str, flt, plan: Plan, projects: Sequence[Project], depts: 
     return replace(flt, topic=words, topic_field=where) if words else flt
 
 
+def _indicator_name(p: Project, iid: str) -> str:
+    return normalize(re.sub(r"（[^）]*）$", "", next(i.name for i in p.indicators if i.id == iid)))
+
+
+def _beside_names(ind_hits: list, text: str, named: Sequence) -> list:
+    """Indicator hits whose name is only a named project's own name (子どもの居場所づくりの推進 is a
+    project and one of its indicators): the question names the project, not that indicator."""
+    runs = [m.matched for m in named if m.matched]
+
+    def only_the_name(name: str) -> bool:  # said no more often than the names that hold it
+        held = sum(1 for run in runs if name in run)
+        return held > 0 and text.count(name) <= held
+
+    return [(p, iid, s) for p, iid, s in ind_hits if not only_the_name(_indicator_name(p, iid))]
+
+
+def _not_inside_indicators(named: list, ind_hits: list) -> list:
+    """A part of a name (ネットワーク) that is only a word of another named project's indicator
+    (子どもの居場所に関するネットワークづくり) names no project of its own."""
+    whole = {m.project_id for m in named if m.score >= 1.0}
+    words = [_indicator_name(p, iid) for p, iid, s in ind_hits if p.id in whole and s >= INDICATOR_NAMES_PROJECT]
+    return [m for m in named if m.score >= 1.0 or not any(m.matched in w for w in words)]
+
+
+def _named_indicators(ind_hits: list, text: str) -> tuple[str, ...]:
+    """The best-named indicators, and every indicator whose whole name is in the question, unless
+    that name is only part of another one there (受給者数 inside 受給資格者における受給者数の割合)."""
+    if not ind_hits:
+        return ()
+    whole = {iid: _indicator_name(p, iid) for p, iid, _ in ind_hits if _indicator_name(p, iid) in text}
+    inside = {iid for iid, name in whole.items() if any(name != other and name in other for other in whole.values())}
+    top = ind_hits[0][2]
+    return tuple(iid for _, iid, s in ind_hits if (s >= top - 0.05 or iid in whole) and iid not in inside)
+
+
 def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departments: Sequence[str] = (),
                projects: Sequence[Project] | None = None, city_names: Sequence[str] = (),
                example_vote: dict[Operation, float] | None = None, respelled: str | None = None,
@@ -153,7 +188,8 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
         # 「施設等利用給付の上乗せ（幼稚園）」 names that one, not its sibling with another bracket
         named = [m for m in named if m.bracket]
     _, text_for_indicators = F.unit(full)
-    ind_hits = indicator_matches(text_for_indicators, projects)
+    ind_hits = _beside_names(indicator_matches(text_for_indicators, projects), text_for_indicators, named)
+    named = _not_inside_indicators(named, ind_hits)
     # a passage quoted from the document (「前年度と比べると大きく増加」と書かれている) is text to find, not
     # wording to read for what is asked
     quotes = quotations(full, projects, plan)
@@ -250,7 +286,7 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
                 seen[p.id] = Target(p.id, min(1.0, s), "indicator")
         targets = tuple(seen.values())
     # the best-named indicators, and every indicator whose whole name is there (「AとBを比べて」)
-    indicator_ids = tuple(iid for _, iid, s in ind_hits if s >= ind_hits[0][2] - 0.05 or s >= 1.0)
+    indicator_ids = _named_indicators(ind_hits, text_for_indicators)
     if not targets and quotes:
         quoted_in = [p for p in projects if any(qt in field_text(p, where) for qt in quotes
                                                  for where in ("about", "explanation", "comment"))]
