@@ -111,6 +111,9 @@ def test_a_new_topic_after_each_kind_of_turn_is_answered_as_asked_alone(engine, 
     ("児童館事業について教えて", "それの令和3年度の計画は？", "児童館事業の令和3年度の計画は？"),
     ("児童館事業の来館者数は？", "それの令和3年度の計画は？", "児童館事業の来館者数の令和3年度の計画は？"),
     ("児童館事業の来館者数は？", "そこの担当課は？", "児童館事業の担当課は？"),
+    # 「その事業の担当課」 asks that project's department, not for the projects of 「その課」
+    ("児童館事業の来館者数は？", "その事業の担当課は？", "児童館事業の担当課は？"),
+    ("市の施設っておむつ替えできるところある？", "その事業の担当課は？", "子育てに配慮した公共施設の改善の担当課は？"),
     # a distinctive part (two characters) picks one of the indicators just shown
     ("乳幼児健康相談と出張健康相談の利用者数は？", "出張のほうは？", "出張健康相談の利用者数は？"),
     # ordinals over the projects the previous answer listed

@@ -133,8 +133,8 @@ TOPIC_NOISE = frozenset(("関係 関連 影響 対象 向け 内容 部分 も�
 WHICH_OR_HOW_MANY = Cue("which / how many of a set", (), r"(いくつ|何件|何事業|どれ|どの)")
 OTHERS = Cue("「ほかの課」「他にも」: outside what was shown", (), r"(ほか|他|別)の(重点)?(課|事業|部署)|(ほか|他)に(も|は)?|\bother\b")
 OTHER_DEPARTMENTS = Cue("「ほかの課」: departments other than the target's", (), r"(ほか|他|別)の(課|部署)")
-SAME_DEPARTMENT = Cue("「同じ課」「その課」: the department of the previous target",
-                      (), r"(同じ|その|この|当該|そこの).{0,8}(課|部署)|担当課(は|が|の)?.{0,12}(ほか|他)")
+SAME_DEPARTMENT = Cue("「同じ課」「その課」: the department of the previous target (「その事業の担当課」 asks it)",
+                      (), r"(同じ|その|この|当該|そこの)(?:(?!事業|制度|取り?組み?|サービス).){0,8}(課|部署)|担当課(は|が|の)?.{0,12}(ほか|他)")
 
 # --- operations --------------------------------------------------------------------------------------
 PLURAL = Cue("a set is asked for: 一覧, どれ, すべて",
