@@ -281,7 +281,9 @@ def _prefers_frame(ctx: Context, q: Query, frame: Frame, ranked: Sequence[Ranked
         return lean  # the question alone finds the same project; a reference says so too
     before, new = _covers(ctx, current[0], q.subject), _covers(ctx, ranked[0].project, q.subject)
     if lean:
-        return before >= new
+        # a reference keeps its referent when that explains the question's own words as well as a
+        # new search does, or holds most of them (a sibling using the same words is no reason to move)
+        return before >= new or before >= CARRY_COVERAGE
     # without a reference, the previous target must hold most of the question's own words: a new
     # situation told in words few projects use is a new topic
     return before > new and before >= CARRY_COVERAGE

@@ -114,6 +114,9 @@ def test_a_new_topic_after_each_kind_of_turn_is_answered_as_asked_alone(engine, 
     # 「その事業の担当課」 asks that project's department, not for the projects of 「その課」
     ("児童館事業の来館者数は？", "その事業の担当課は？", "児童館事業の担当課は？"),
     ("市の施設っておむつ替えできるところある？", "その事業の担当課は？", "子育てに配慮した公共施設の改善の担当課は？"),
+    # a reference keeps its referent when a sibling project using the same words would explain them too
+    ("施設等利用給付の上乗せ（幼稚園）の事業の内容は？", "それ、対象の人のうち実際にもらえた人の割合は？",
+     "施設等利用給付の上乗せ（幼稚園）の対象の人のうち実際にもらえた人の割合は？"),
     # a distinctive part (two characters) picks one of the indicators just shown
     ("乳幼児健康相談と出張健康相談の利用者数は？", "出張のほうは？", "出張健康相談の利用者数は？"),
     # ordinals over the projects the previous answer listed
