@@ -394,3 +394,13 @@ def test_comment_lists(engine, plan):
     assert set(names(lack)) == {p.name for p in plan.projects if not p.council_comments}
     dept = engine.answer("子育て支援課の事業への会議意見")
     assert names(dept) == ["虐待対応事業"]
+
+
+@pytest.mark.parametrize("question, projects", [
+    ("幼稚園の上乗せ給付の受給者数は？", ["施設等利用給付の上乗せ（幼稚園）"]),
+    ("認可外の上乗せ給付、H30の受給者数は？", ["施設等利用給付の上乗せ（認可外保育施設）"]),
+    ("幼稚園と認可外の上乗せ給付の受給者数は？", ["施設等利用給付の上乗せ（幼稚園）", "施設等利用給付の上乗せ（認可外保育施設）"]),
+])
+def test_a_part_of_one_siblings_name_picks_it_among_those_its_indicator_names(engine, question, projects):
+    # both 施設等利用給付の上乗せ have an indicator 受給者数: 幼稚園 or 認可外 says which
+    assert sorted(r.project for r in engine.answer(question).indicators) == sorted(projects)

@@ -32,6 +32,7 @@ from qa.understand.vocabulary import (
     longest_common,
     name_forms,
     named_projects,
+    one_by_part,
     other_cities,
     field_text,
     topic_words,
@@ -285,6 +286,12 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
             if s >= top - 0.03 and p.id not in seen:
                 seen[p.id] = Target(p.id, min(1.0, s), "indicator")
         targets = tuple(seen.values())
+        # sibling projects sharing the indicator's name: a part of only one's name says which
+        # (「幼稚園の上乗せ給付の受給者数」)
+        alone = one_by_part(full, [p for p in projects if p.id in seen])
+        if alone is not None:
+            targets = (seen[alone.id],)
+            ind_hits = [h for h in ind_hits if h[0].id == alone.id]
     # the best-named indicators, and every indicator whose whole name is there (「AとBを比べて」)
     indicator_ids = _named_indicators(ind_hits, text_for_indicators)
     if not targets and quotes:

@@ -81,6 +81,23 @@ def without_names(text: str, projects: Sequence[Project]) -> str:
     return text
 
 
+def one_by_part(text: str, projects: Sequence[Project], min_run: int = 2) -> Project | None:
+    """The only one of ``projects`` whose name shares with ``text`` a run (``min_run``+ characters)
+    that no other of them has in its name (幼稚園 among the two 施設等利用給付の上乗せ)."""
+    if len(projects) < 2:
+        return None
+    def distinctive(form: str, others: list[str]) -> bool:
+        return any(form[i:i + min_run] in text and not any(form[i:i + min_run] in o for o in others)
+                   for i in range(len(form) - min_run + 1))
+
+    found = []
+    for p in projects:
+        others = [form for o in projects if o.id != p.id for form in name_forms(o)]
+        if any(distinctive(form, others) for form in name_forms(p)):
+            found.append(p)
+    return found[0] if len(found) == 1 else None
+
+
 @dataclass(frozen=True)
 class NameMatch:
     project_id: str
