@@ -166,8 +166,11 @@ def uncovered_nouns(q: Query, p: Project, place: str = "") -> list[str]:
     texts = normalize(" ".join([place, p.name, *p.aliases, p.content, p.result_explanation or "", *p.council_comments,
                                 *(i.name for i in p.indicators)]))
 
+    names = [normalize(n) for n in (p.name, *p.aliases)]
+
     def covered(word: str) -> bool:
-        return word in texts or any(paraphrases(word, i.name) for i in p.indicators)
+        return (word in texts or any(paraphrases(word, i.name) for i in p.indicators)
+                or any(pieces_of(word, n) for n in names))
 
     out: list[str] = []
     kept: list[str] = []
@@ -180,6 +183,18 @@ def uncovered_nouns(q: Query, p: Project, place: str = "") -> list[str]:
             out.append(word)
     # a compound the project lacks is reported whole (待機児童数, not 待機)
     return [w for w in out if not any(o != w and w in o for o in out)]
+
+
+def pieces_of(word: str, name: str, least: int = 2) -> bool:
+    """The word is pieces of the name put in another order (上乗せ給付 of 施設等利用給付の上乗せ), each
+    piece ``least`` characters or more: a way of saying the project's name."""
+    i = 0
+    while i < len(word):
+        j = next((j for j in range(len(word), i + least - 1, -1) if word[i:j] in name), None)
+        if j is None:
+            return False
+        i = j
+    return bool(word)
 
 
 def paraphrases(word: str, name: str) -> bool:
