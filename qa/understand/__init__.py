@@ -52,10 +52,15 @@ def own_subject(text: str, extra_generic: frozenset[str] = frozenset()) -> tuple
     """Content nouns of the question beyond field words and words for the document itself
     (「医療費」「助成」 in 「医療費助成は何年生まで？」; nothing in 「その担当課は？」)."""
     out = []
-    for m in analyse(text):
+    morphemes = analyse(text)
+    for k, m in enumerate(morphemes):
         # a kana word the dictionary knows as a kanji noun (ともだち -> 友達) is a word of its own too
         word = m.surface if _KANJI.search(m.surface) or not _KANJI.search(m.lemma or "") else m.lemma
-        if m.pos1 != "名詞" or len(word) < 2 or not _KANJI.search(word) and not re.fullmatch(r"[\u30a1-\u30ffー]{3,}", word):
+        pos = m.pos1
+        following = morphemes[k + 1] if k + 1 < len(morphemes) else None
+        if pos == "形状詞" and following is not None and following.pos1 == "接尾辞" and _KANJI.search(word):
+            pos, word = "名詞", word + following.surface  # 幼稚+園: a noun made with a suffix
+        if pos != "名詞" or len(word) < 2 or not _KANJI.search(word) and not re.fullmatch(r"[\u30a1-\u30ffー]{3,}", word):
             continue
         if (word in lx.DOCUMENT_WORDS or word in lx.GENERIC_NOUNS or word in lx.LIST_NOUNS or word in extra_generic
                 or lx.is_field_word(word)):
