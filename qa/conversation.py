@@ -27,10 +27,11 @@ from qa.compose import templates as T
 from qa.execute.context import Context, Ranked
 from qa.frame import Frame
 from qa.query import Field, Focus, Operation, Query, Target
-from qa.understand.vocabulary import longest_common, name_forms
+from qa.understand.vocabulary import longest_common, name_forms, one_by_part
 
 LIST_OPERATIONS = frozenset({Operation.LIST.value, Operation.COUNT.value, Operation.GROUP.value})
 PART_MIN_RUN = 2
+SIBLING_SHARED = 6  # characters of name two sibling projects share (施設等利用給付の上乗せ)
 CARRY_COVERAGE = 0.5  # share of the question's own (rarity-weighted) words the previous target must hold  # 「認可外のほう」: a distinctive run of two characters picks one of the candidates
 
 
@@ -78,6 +79,10 @@ def read(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], *, 
         picked = _pick_by_part(ctx, q.text, [c for c in candidates if not own or c in own])
         if picked is not None:
             return _carry(ctx, q, frame, (picked,))
+        if q.elliptic and not q.targets:
+            sibling = _sibling_by_part(ctx, q, frame)
+            if sibling is not None:
+                return _sibling_ellipsis(ctx, q, frame, sibling)
     if q.targets:
         return _ellipsis(ctx, q, frame) if _only_a_subject(q) and frame.fields else Reading(q)
     if (same_message and q.operation in (Operation.LIST, Operation.COUNT) and not q.filters.any and not q.subject
@@ -151,6 +156,28 @@ def _ellipsis(ctx: Context, q: Query, frame: Frame) -> Reading:
     fields = tuple(Field(f) for f in frame.fields)
     labels = "・".join(T.FIELD_LABELS.get(f.value, f.value) for f in fields)
     return Reading(q.with_(fields=fields, operation=Operation.LOOKUP), carried=(T.CARRIED_ASK.format(fields=labels),))
+
+
+def _sibling_by_part(ctx: Context, q: Query, frame: Frame) -> Project | None:
+    """「じゃあ幼稚園のほうは？」 after 施設等利用給付の上乗せ（認可外保育施設）: the project whose name is
+    the previous target's but for the part the question says."""
+    current = ctx.projects(frame.project_ids[:1])
+    if not current:
+        return None
+    name = normalize(current[0].name)
+    siblings = [p for plan in ctx.plans for p in plan.projects
+                if p.id != current[0].id and len(longest_common(name, normalize(p.name))) >= SIBLING_SHARED]
+    picked = one_by_part(normalize(q.text), [current[0], *siblings])
+    return picked if picked is not None and picked.id != current[0].id else None
+
+
+def _sibling_ellipsis(ctx: Context, q: Query, frame: Frame, sibling: Project) -> Reading:
+    """The previous ask, of the sibling project: its indicators of the same names."""
+    asked = {i.name for p in ctx.projects(frame.project_ids) for i in p.indicators if i.id in frame.indicator_ids}
+    indicator_ids = tuple(i.id for i in sibling.indicators if i.name in asked)
+    reading = _ellipsis(ctx, q, frame)
+    return Reading(reading.query.with_(targets=(Target(sibling.id, 1.0, "name"),), indicator_ids=indicator_ids),
+                   carried=reading.carried)
 
 
 def _carry(ctx: Context, q: Query, frame: Frame, project_ids: Sequence[str]) -> Reading:

@@ -125,6 +125,9 @@ def test_a_new_topic_after_each_kind_of_turn_is_answered_as_asked_alone(engine, 
     # ellipsis: the same ask about a new subject
     ("産後ケア事業の担当課は？", "じゃあ児童館は？", "児童館の担当課は？"),
     ("産後ケア事業への会議の意見は？", "じゃあ児童館は？", "児童館事業への会議の意見は？"),
+    # ellipsis: the part of a sibling project's name that differs is the new subject
+    ("施設等利用給付の上乗せ（認可外保育施設）の受給者数は？", "じゃあ幼稚園のほうは？",
+     "施設等利用給付の上乗せ（幼稚園）の受給者数は？"),
     # ellipsis: the same subject and ask, another year
     ("児童館の来館者数はR2で何人？", "じゃあH30は？", "児童館の来館者数はH30で何人？"),
     ("児童館事業の来館者数のR3の計画は？", "じゃあR4は？", "児童館事業の来館者数のR4の計画は？"),
@@ -271,3 +274,8 @@ def test_a_question_with_its_own_subject_is_answered_the_same_after_any_question
         if got != alone:
             wrong[before] = got
     assert not wrong, (alone, wrong)
+
+
+def test_an_ellipsis_names_its_new_subject_and_the_ask_it_keeps(engine):
+    answer = converse(engine, "産後ケア事業の担当課は？", "じゃあ児童館は？")[-1]
+    assert "児童館事業 について" in answer.interpretation.text and "同じ問い（担当課）" in answer.interpretation.text

@@ -44,7 +44,11 @@ def interpretation(part: Part, scope: str, names: Sequence[str], language: str =
 def _japanese_reading(part: Part, names: Sequence[str], conditions: Sequence[str]) -> list[str]:
     q, res = part.query, part.result
     bits = []
-    if part.carried and not conditions:
+    if part.carried and not conditions and names and not any(n in c for c in part.carried for n in names):
+        # 「じゃあ児童館は？」: a subject of its own, the previous ask
+        bits.append(T.READING_TARGETS.format(names="・".join(names)))
+        bits.append("、".join(part.carried))
+    elif part.carried and not conditions:
         bits.append(T.READING_CARRIED.format(carried="、".join(part.carried)))
     elif names and q.operation not in (Operation.SEARCH,):
         bits.append(T.READING_TARGETS.format(names="・".join(names)))
