@@ -115,10 +115,17 @@ class Context:
 
         prof = self.index.profile(text)
         unknown = set(prof.unknown_terms)
-        return [m.surface for m in analyse(normalize(prof.analysed))
-                if m.pos1 == "名詞" and len(m.surface) >= 2
-                and (_KANJI.search(m.surface) or (_KATAKANA.fullmatch(m.surface) and len(m.surface) >= 5))
-                and (m.lemma in unknown or m.surface in unknown)]
+        morphemes = analyse(normalize(prof.analysed))
+        out = []
+        for k, m in enumerate(morphemes):
+            if m.pos1 != "名詞" or not (m.lemma in unknown or m.surface in unknown):
+                continue
+            after = morphemes[k + 1] if k + 1 < len(morphemes) else None
+            if after is not None and after.pos1 == "接尾辞" and _KATAKANA.fullmatch(m.surface) and len(m.surface) >= 2:
+                out.append(m.surface + after.surface)  # ラーメン屋, パン屋: a thing with the suffix of a place
+            elif len(m.surface) >= 2 and (_KANJI.search(m.surface) or (_KATAKANA.fullmatch(m.surface) and len(m.surface) >= 5)):
+                out.append(m.surface)
+        return out
 
     # --- composition helpers -----------------------------------------------------------------------------
     def labels(self) -> dict[str, str]:

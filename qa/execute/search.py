@@ -19,6 +19,7 @@ from qa.execute.context import Context, Ranked, Result
 from qa.frame import Frame
 from qa.query import Query
 from qa.types import Confidence
+from qa.understand.features import doing_words
 from qa.understand.vocabulary import field_text
 
 _KANJI = re.compile(r"[\u3400-\u9fff]")
@@ -39,8 +40,8 @@ def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan]) -> R
         # a search that asks something of the programme it finds (its comments, a figure, a date)
         # is a lookup of that programme, checked against its texts
         return lookup.run(ctx, q, frame, plans)
-    if not q.subject and not q.filters.any and q.language == "ja":
-        # 「こんにちは」: nothing to look for in the documents
+    if not q.subject and not q.filters.any and q.language == "ja" and not q.need and not doing_words(q.text):
+        # 「こんにちは」: nothing to look for in the documents (「たすけて」 tells a situation: it is searched)
         return ctx.no(T.NOTHING_ASKED, reading=T.READING_NO_ASK)
     ranked = ctx.retrieve(q.retrieval_text, plans, k=8, filters=q.filters if q.filters.on_projects else None)
     if not ranked or A.off_topic(ctx, q, ranked):

@@ -255,6 +255,13 @@ def _joined_to_a_noun(before: list) -> bool:
     return noun.pos1 in ("名詞", "接尾辞") and noun.surface not in lx.DEMONSTRATIVES
 
 
+def doing_words(text: str) -> tuple[str, ...]:
+    """Verbs and adjectives that tell a situation (たたかれて, つらい, たすけて), as dictionary forms:
+    a question without nouns of its own may still ask for help."""
+    return tuple(dict.fromkeys(m.lemma for m in analyse(text)
+                               if m.pos1 in ("動詞", "形容詞") and m.lemma and m.lemma not in lx.LIGHT_PREDICATES))
+
+
 def reference(text: str) -> Reference:
     ordinal = None
     m = lx.ORDINAL.search(text)

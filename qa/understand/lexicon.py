@@ -162,6 +162,9 @@ TREND = Cue("across the years", (), r"(推移|経年|年度ごと|毎年|年次|
 SUMMARY = Cue("the whole document in brief", ("全体", "概要", "まとめ", "総括", "全体像", "サマリー", "進捗状況は", "どうなって"))
 MORE_PREFIXES = ("ほかには", "他には", "ほかに", "他に", "それ以外", "もっと", "次は")
 MORE_MAX_CHARS = 20  # 「ほかには？」 is short; a long question starting with ほかに asks something of its own
+# verbs and adjectives that carry no need of their own (「よろしくお願いします」「いいね」「すごい」)
+LIGHT_PREDICATES = frozenset("為る 有る 居る 成る 良い 善い 御座る 願う 出来る 思う 凄い 無い 来る 行く 見る 知る 分かる "
+                             "教える 言う 遣る 貰う 呉れる 頂く 下さる 致す 申す 参る 御願い".split())
 NEED = Cue("a need or a wish: 〜たい, 困って, ありますか", (), r"(たい|ほしい|欲しい|困っ|大変|しんど|つらい|限界|ありますか|ある\?|できますか|もらえ|くれる)")
 ASKS_CHANGE = Cue("how much a figure changed over the years: どれだけ増えた, 何件減った, 増加率", (),
                   r"(どれ|どの)(だけ|くらい|ぐらい|程度)\s*(増|減|伸|変わ|上が|下が)|(何|なん)\s*(人|件|回|%|ポイント|団体|世帯|機関)\s*(増|減|伸)"
