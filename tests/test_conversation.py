@@ -114,6 +114,8 @@ def test_a_new_topic_after_each_kind_of_turn_is_answered_as_asked_alone(engine, 
     # 「その事業の担当課」 asks that project's department, not for the projects of 「その課」
     ("児童館事業の来館者数は？", "その事業の担当課は？", "児童館事業の担当課は？"),
     ("市の施設っておむつ替えできるところある？", "その事業の担当課は？", "子育てに配慮した公共施設の改善の担当課は？"),
+    # the council's name (子ども・子育て会議) is the ask, not words of a subject of its own
+    ("虐待対応事業の担当課は？", "それに対する子ども・子育て会議の意見はある？", "虐待対応事業への子ども・子育て会議の意見は？"),
     # a reference keeps its referent when a sibling project using the same words would explain them too
     ("施設等利用給付の上乗せ（幼稚園）の事業の内容は？", "それ、対象の人のうち実際にもらえた人の割合は？",
      "施設等利用給付の上乗せ（幼稚園）の対象の人のうち実際にもらえた人の割合は？"),

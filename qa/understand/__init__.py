@@ -52,6 +52,8 @@ def own_subject(text: str, extra_generic: frozenset[str] = frozenset()) -> tuple
     """Content nouns of the question beyond field words and words for the document itself
     (「医療費」「助成」 in 「医療費助成は何年生まで？」; nothing in 「その担当課は？」)."""
     out = []
+    for phrase in lx.FIELD_PHRASES:
+        text = text.replace(phrase, " ")  # 子ども・子育て会議 names the comments, not a subject
     morphemes = analyse(text)
     for k, m in enumerate(morphemes):
         # a kana word the dictionary knows as a kanji noun (ともだち -> 友達) is a word of its own too

@@ -272,6 +272,10 @@ def field_words() -> frozenset[str]:
     return frozenset(w for cue in FIELDS.values() for w in cue.words) | FIELD_NOUNS
 
 
+# field words of several words (子ども・子育て会議): their parts are no subject of the question
+FIELD_PHRASES = tuple(sorted((w for w in field_words() if len(w) >= 5), key=len, reverse=True))
+
+
 def is_field_word(word: str) -> bool:
     """A field noun, or a word that is most of a field word (担当 of 担当課; not 子ども of 子ども・子育て会議)."""
     return word in FIELD_NOUNS or any(word in w and len(w) <= len(word) + 2 for w in field_words())
