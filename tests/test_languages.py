@@ -267,3 +267,10 @@ def test_a_plain_need_asks_no_department_or_comment():
 ])
 def test_asked_focus_puts_money_before_a_count(lang, text, focus):
     assert asked_focus(text, lang) == focus
+
+
+def test_markup_is_no_words_of_a_language():
+    from qa.understand.preprocess import language
+
+    assert language("<img src=x onerror=alert(1)>児童館") == "ja"  # the CLI and API read it as the page does
+    assert language("<b>Which department runs 児童館事業?</b>") == "en"
