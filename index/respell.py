@@ -32,6 +32,7 @@ _KANJI = re.compile(r"[\u3400-\u9fff]")
 _HIRAGANA = re.compile(r"[\u3041-\u309fー]+")
 _HIRAGANA_ONLY = re.compile(r"[\u3041-\u309fー]+")
 _COMPOUND_POS = frozenset({"名詞", "接尾辞", "接頭辞", "形状詞"})
+_INTERJECTION_MIN = 3  # おはよう, こんにちは: interjections a respelling never cuts into
 _MAX_COMPOUND = 4  # longest run of morphemes taken as one entry (健康 + 相談 + 事業 …)
 # Formal nouns are written in hiragana in ordinary text (ところ, こと, とき); spelling them in kanji
 # would turn them into content words that match everywhere.
@@ -80,10 +81,13 @@ class Respeller:
         return cls(spellings, min_chars, max((len(r) for r in spellings), default=0))
 
     def respell(self, text: str) -> str:
-        """``text`` with its hiragana runs rewritten in corpus spelling where a reading matches."""
+        """``text`` with its hiragana runs rewritten in corpus spelling where a reading matches.
+        An interjection the tokenizer is sure of (おはよう, こんにちは) is never a part of a match:
+        「おはようございます」 holds the sounds of 養護 but no word of it."""
         if not self.spellings:
             return text
-        return _HIRAGANA.sub(lambda m: self._respell_run(m.group()), text)
+        kept = _interjection_chars(text)
+        return _HIRAGANA.sub(lambda m: self._respell_run(m.group(), m.start(), kept), text)
 
     def homophones(self, text: str, known) -> str:
         """``text`` with runs of kanji the corpus never uses respelled as the corpus word read the same
@@ -111,13 +115,13 @@ class Respeller:
             text = text.replace(surface, spelling)
         return text
 
-    def _respell_run(self, run: str) -> str:
+    def _respell_run(self, run: str, start: int = 0, kept: frozenset[int] = frozenset()) -> str:
         out: list[str] = []
         i = 0
         while i < len(run):
             for length in range(min(self.longest, len(run) - i), self.min_chars - 1, -1):
                 spelling = self.spellings.get(run[i:i + length])
-                if spelling is not None:
+                if spelling is not None and not any(start + k in kept for k in range(i, i + length)):
                     out.append(spelling)
                     i += length
                     break
@@ -125,3 +129,18 @@ class Respeller:
                 out.append(run[i])
                 i += 1
         return "".join(out)
+
+
+def _interjection_chars(text: str) -> frozenset[int]:
+    """Offsets in ``text`` of the characters of interjections (感動詞) the tokenizer finds, of
+    ``_INTERJECTION_MIN`` characters or more (a lone い is often a misreading of a longer word)."""
+    out: set[int] = set()
+    at = 0
+    for m in analyse(text):
+        found = text.find(m.surface, at)
+        if found < 0:
+            continue
+        if m.pos1 == "感動詞" and len(m.surface) >= _INTERJECTION_MIN:
+            out.update(range(found, found + len(m.surface)))
+        at = found + len(m.surface)
+    return frozenset(out)

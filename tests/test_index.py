@@ -253,6 +253,14 @@ def test_respeller_rewrites_hiragana_with_corpus_spellings():
     assert speller.respell("児童館") == "児童館"
 
 
+def test_a_greeting_is_never_cut_into_a_corpus_word():
+    # おはようございます holds the sounds of 養護 (よう+ご) but no word of it; a misread lone い does
+    # not stop a real word (いりょうひ)
+    speller = Respeller.from_texts(["障がい児の養護を行う", "子どもの医療費を助成する"])
+    assert speller.respell("おはようございます") == "おはようございます"
+    assert speller.respell("こどものいりょうひはただになりますか") == "子どもの医療費はただになりますか"
+
+
 # ---------------------------------------------------------------------------------------------
 # Search behaviour with the fake encoder
 # ---------------------------------------------------------------------------------------------

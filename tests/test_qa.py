@@ -428,7 +428,7 @@ def test_a_situation_told_without_nouns_is_searched(engine, question):
     assert ans.projects and ans.intent == "search"
 
 
-@pytest.mark.parametrize("question", ["こんにちは", "ありがとう", "よろしくお願いします", "すごい"])
+@pytest.mark.parametrize("question", ["こんにちは", "ありがとう", "よろしくお願いします", "すごい", "おはようございます"])
 def test_a_greeting_asks_nothing(engine, question):
     ans = engine.answer(question)
     assert ans.status is AnswerStatus.NO_ANSWER and not ans.projects and "質問してください" in ans.text
