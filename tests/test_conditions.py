@@ -207,3 +207,10 @@ def test_a_quoted_passage_is_found_not_parsed(engine):
 def test_an_input_method_slip_is_read_as_the_word_it_sounds_like(engine):
     ans = engine.answer("民感の保育園で障がい児は何人受け入れた？")
     assert ans.status is AnswerStatus.ANSWERED and "39" in ans.text
+
+
+@pytest.mark.parametrize("question", ["R2で計画を下回った事業は？", "計画を下回った事業は？"])
+def test_falling_short_of_the_plan_is_one_condition_not_also_a_decrease(engine, question):
+    # 「計画を下回った」 compares with the plan; nothing in it says the result fell against H30
+    conditions = engine.answer(question).interpretation.conditions
+    assert len(conditions) == 1 and "H30" not in conditions[0], conditions

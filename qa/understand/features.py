@@ -99,6 +99,7 @@ def change(text: str) -> str | None:
     versus = lx.VERSUS_BASELINE.search(text)
     if versus:
         return "increase" if versus.group(versus.lastindex) in lx.UPWARD_VERBS else "decrease"
+    text = lx.AGAINST_PLAN.sub(" ", text)
     if not lx.CHANGE_AGAINST(text):
         return None
     if lx.INCREASE(text):
