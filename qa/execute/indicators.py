@@ -25,7 +25,7 @@ from qa.execute import records as X
 from qa.execute.context import Context
 from qa.query import Field, Query
 from qa.understand import lexicon as lx
-from qa.understand.vocabulary import longest_common, without_names
+from qa.understand.vocabulary import bare_indicator_name, longest_common, without_names
 
 _KANJI_RUN = re.compile(r"[\u3400-\u9fff]+")
 MAX_TARGETS = 5  # targets whose indicators one answer lists
@@ -54,7 +54,7 @@ def pick_indicators(q: Query, projects: Sequence[Project]) -> list[tuple[Project
         if len(part) >= NAME_PART_MIN:
             text = text.replace(part, " ")
         for i in p.indicators:
-            name = normalize(re.sub(r"（[^）]*）$", "", i.name))
+            name = bare_indicator_name(i.name)
             common = longest_common(name, text)
             share = len(common) / max(1, len(name))
             unit_hit = 1 if (q.counter and i.unit and q.counter == i.unit) else 0

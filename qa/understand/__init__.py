@@ -24,6 +24,7 @@ from qa.understand.vocabulary import (
     INDICATOR_MIN_RUN,
     INDICATOR_NAMES_PROJECT,
     NAME_STRONG,
+    bare_indicator_name,
     find_departments,
     find_goals,
     find_policies,
@@ -134,7 +135,7 @@ def _with_topic(text: str, flt, plan: Plan, projects: Sequence[Project], depts: 
 
 
 def _indicator_name(p: Project, iid: str) -> str:
-    return normalize(re.sub(r"（[^）]*）$", "", next(i.name for i in p.indicators if i.id == iid)))
+    return bare_indicator_name(next(i.name for i in p.indicators if i.id == iid))
 
 
 def _beside_names(ind_hits: list, text: str, named: Sequence) -> list:

@@ -129,12 +129,17 @@ def named_projects(text: str, projects: Sequence[Project]) -> list[NameMatch]:
     return out
 
 
+def bare_indicator_name(name: str) -> str:
+    """An indicator's name without its unit in brackets, normalised (来館者数（人） -> 来館者数)."""
+    return normalize(re.sub(r"（[^）]*）$", "", name))
+
+
 def indicator_matches(text: str, projects: Sequence[Project]) -> list[tuple[Project, str, float]]:
     """(project, indicator id, score) for indicators whose name largely appears in the question."""
     out = []
     for p in projects:
         for ind in p.indicators:
-            name = normalize(re.sub(r"（[^）]*）$", "", ind.name))
+            name = bare_indicator_name(ind.name)
             common = longest_common(name, text)
             share = len(common) / max(1, len(name))
             # 「民間保育園と公立保育園の障がい児入所人数」 names both: every pair of the name's characters is there
