@@ -214,3 +214,13 @@ def test_falling_short_of_the_plan_is_one_condition_not_also_a_decrease(engine, 
     # 「計画を下回った」 compares with the plan; nothing in it says the result fell against H30
     conditions = engine.answer(question).interpretation.conditions
     assert len(conditions) == 1 and "H30" not in conditions[0], conditions
+
+
+def test_from_which_year_a_plan_word_holds_is_said_for_each_listed_indicator(engine, plan):
+    ans = engine.answer("計画が「拡充」になるのは何年度から？")
+    assert ans.indicators
+    for row in ans.indicators:
+        ind = next(i for p in plan.projects if p.name == row.project for i in p.indicators if i.name == row.name)
+        first = next(y for y in plan.plan_years if _word(ind, y) == "拡充")
+        assert f"「拡充」は令和{int(first[1:])}年度" in ans.text, row.name
+    assert "」は令和" not in engine.answer("計画が「拡充」の指標は？").text  # said only when asked

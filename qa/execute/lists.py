@@ -25,6 +25,8 @@ from qa.execute import records as X
 from qa.execute.context import Context, Result, document_label
 from qa.frame import Frame
 from qa.query import Field, Query
+from qa.understand import lexicon as lx
+from qa.understand.years import year_label
 
 REASONS_FOR = 3  # a list this short shows its indicators' result sentences when the reasons are asked
 TEXT_SECTIONS = {"comment": SECTION_COMMENT, "explanation": SECTION_EXPLANATION}
@@ -60,6 +62,10 @@ def run(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], coun
                 line = indicator_line(p, i)
                 if f.plan_word:
                     line += T.PLAN_VALUES.format(plans=plan_values_line(i, plan_years))
+                    first = _first_year_of(i, f.plan_word, plan_years) if lx.SINCE_WHEN(q.text) else None
+                    if first:
+                        # 「「拡充」になるのは何年度から？」: the first plan year with that word, said
+                        line += T.PLAN_WORD_SINCE.format(word=f.plan_word, year=year_label(first))
                 c.add(line + " " + c.cite_indicator(p, i))
                 rows.append(indicator_row(p, i))
         if Field.EXPLANATION in q.fields and len(selected) <= REASONS_FOR:
@@ -160,3 +166,9 @@ def in_every_year(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[P
     return Result(c, projects=[(p, 1.0) for p in listed],
                   frame=ctx.frame(q, frame, [p.id for p in listed[:1]], plans=plans, listed=[p.id for p in listed]),
                   conditions=(cond,))
+
+
+def _first_year_of(ind, word: str, plan_years: Sequence[str]) -> str | None:
+    """The first plan year whose plan is ``word`` (拡充 from R3)."""
+    return next((y for y in plan_years if (cell := ind.plan.get(y)) is not None and cell.word is not None
+                 and cell.word.value == word), None)

@@ -84,6 +84,7 @@ ACHIEVED_CONTEXT = Cue("an achievement word is about the plan (目標 as a goal 
 # 「H30の実績を上回った」「H30より減った」: a comparison with the baseline is a change, not a status
 VERSUS_BASELINE = re.compile(r"(H30|基準年|基準値|前回|平成30年度?)\s*(の)?\s*(実績|値|数値|結果)?\s*(を|より|から|と比べ(て|る)と?|に比べ(て)?)"
                              r"[^。?？]{0,8}?(上回|下回|超え|増|減|伸|多く|少なく|落ち|下が|上が)")
+SINCE_WHEN = Cue("from which year: 何年度から, いつから", (), r"(何|なん)\s*年度?\s*から|いつ\s*から|どの年度から|\bfrom (which|what) year\b")
 # 「計画を下回った」 compares with the plan (a status), not with H30 (a change)
 AGAINST_PLAN = re.compile(r"(計画|目標)(値)?\s*(を|に|より)?\s*(下回|上回)")
 UPWARD_VERBS = frozenset({"上回", "超え", "増", "伸", "多く", "上が"})
