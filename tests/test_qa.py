@@ -432,3 +432,10 @@ def test_a_situation_told_without_nouns_is_searched(engine, question):
 def test_a_greeting_asks_nothing(engine, question):
     ans = engine.answer(question)
     assert ans.status is AnswerStatus.NO_ANSWER and not ans.projects and "質問してください" in ans.text
+
+
+@pytest.mark.parametrize("question", ["子育て支援ネットワークは、次の年度に何をするって書いてある？",
+                                      "子育て支援ネットワークは次の年にどうするの？"])
+def test_what_comes_next_year_is_read_from_the_explanation(engine, question):
+    # 次の年度に何をする = 次年度に向けての課題, in the result explanation (補助金 is only there)
+    assert "補助金" in engine.answer(question).text
