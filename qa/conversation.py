@@ -27,6 +27,7 @@ from qa.compose import templates as T
 from qa.execute.context import Context, Ranked
 from qa.frame import Frame
 from qa.query import Field, Focus, Operation, Query, Target
+from qa.understand.features import doing_words, has_nouns
 from qa.understand.vocabulary import longest_common, name_forms, one_by_part
 
 LIST_OPERATIONS = frozenset({Operation.LIST.value, Operation.COUNT.value, Operation.GROUP.value})
@@ -95,6 +96,8 @@ def read(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], *, 
     if q.each and len(frame.project_ids) > 1:
         return _carry(ctx, q, frame, frame.project_ids)
     if not q.subject:
+        if _asks_nothing(q):
+            return Reading(q)  # 「ありがとう」「はい」: a line of the chat, not a question about the topic
         # no words of its own beyond the ask: 「その担当課は？」「会議の意見は？」「じゃあH30は？」
         return _carry(ctx, q, frame, _referent(ctx, q, frame))
     if q.need and not q.refers and not same_message:
@@ -105,6 +108,14 @@ def read(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], *, 
     if _prefers_frame(ctx, q, frame, ranked, lean=q.refers or same_message):
         return _carry(ctx, q, frame, _referent(ctx, q, frame))
     return Reading(q)
+
+
+def _asks_nothing(q: Query) -> bool:
+    """Nothing named and no field, figure, year, reference, condition or situation: thanks, a
+    greeting, a yes (「次の版は？」 names something, and is a follow-up)."""
+    return (q.operation in (Operation.SEARCH, Operation.LOOKUP) and not q.fields and q.focus is None and not q.years
+            and not q.refers and not q.filters.any and not q.need and not doing_words(q.text)
+            and not has_nouns(q.text))
 
 
 # --- the kinds of completion ---------------------------------------------------------------------------

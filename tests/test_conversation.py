@@ -281,3 +281,15 @@ def test_a_question_with_its_own_subject_is_answered_the_same_after_any_question
 def test_an_ellipsis_names_its_new_subject_and_the_ask_it_keeps(engine):
     answer = converse(engine, "産後ケア事業の担当課は？", "じゃあ児童館は？")[-1]
     assert "児童館事業 について" in answer.interpretation.text and "同じ問い（担当課）" in answer.interpretation.text
+
+
+@pytest.mark.parametrize("line", ["ありがとう", "はい", "よろしくお願いします"])
+def test_a_thanks_or_a_yes_is_no_question_about_the_topic_and_keeps_it(engine, line):
+    before, said, after = converse(engine, "児童館事業の来館者数は？", line, "その担当課は？")
+    assert said.status is AnswerStatus.NO_ANSWER and not said.projects  # not the previous answer again
+    assert names(after) == ["児童館事業"]
+
+
+def test_more_detail_is_about_the_same_programme_not_further_candidates(engine):
+    _, detail = converse(engine, "児童館事業の来館者数は？", "もっと詳しく")
+    assert detail.status is AnswerStatus.ANSWERED and names(detail) == ["児童館事業"]

@@ -254,7 +254,8 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
         feats["trend"] = 1.0
     if lx.SUMMARY(text) and not named and not own_subject(text):
         feats["summary"] = 1.0
-    if text.strip().startswith(lx.MORE_PREFIXES) and len(text) <= lx.MORE_MAX_CHARS and not flt.any:
+    if (text.strip().startswith(lx.MORE_PREFIXES) and len(text) <= lx.MORE_MAX_CHARS and not flt.any
+            and not lx.MORE_DETAIL(text)):
         feats["more"] = 1.0
     others = lx.OTHERS(text)
     if others:

@@ -256,6 +256,11 @@ def _joined_to_a_noun(before: list) -> bool:
     return noun.pos1 in ("名詞", "接尾辞") and noun.surface not in lx.DEMONSTRATIVES
 
 
+def has_nouns(text: str) -> bool:
+    """Whether the text names anything at all (「次の版は？」 does, 「ありがとう」 does not)."""
+    return any(m.pos1 in ("名詞", "代名詞") for m in analyse(text))
+
+
 def doing_words(text: str) -> tuple[str, ...]:
     """Verbs and adjectives that tell a situation (たたかれて, つらい, たすけて), as dictionary forms:
     a question without nouns of its own may still ask for help."""

@@ -165,6 +165,7 @@ RATE_WORDS = Cue("a rate or share", (), r"(率|割合)")
 TREND = Cue("across the years", (), r"(推移|経年|年度ごと|毎年|年次|移り変わり)|\b(trend|over the years)\b")
 SUMMARY = Cue("the whole document in brief", ("全体", "概要", "まとめ", "総括", "全体像", "サマリー", "進捗状況は", "どうなって"))
 MORE_PREFIXES = ("ほかには", "他には", "ほかに", "他に", "それ以外", "もっと", "次は")
+MORE_DETAIL = Cue("「もっと詳しく」: more about the same thing, not further candidates", (), r"詳し|くわし|詳細|しょうさい")
 MORE_MAX_CHARS = 20  # 「ほかには？」 is short; a long question starting with ほかに asks something of its own
 # verbs and adjectives that carry no need of their own (「よろしくお願いします」「いいね」「すごい」)
 LIGHT_PREDICATES = frozenset("為る 有る 居る 成る 良い 善い 御座る 願う 出来る 思う 凄い 無い 来る 行く 見る 知る 分かる "
