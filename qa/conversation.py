@@ -27,6 +27,8 @@ from qa.compose import templates as T
 from qa.execute.context import Context, Ranked
 from qa.frame import Frame
 from qa.query import Field, Focus, Operation, Query, Target
+from qa.understand import SPECIFIC_FOCUS
+from qa.understand import lexicon as lx
 from qa.understand.features import doing_words, has_nouns
 from qa.understand.vocabulary import longest_common, name_forms, one_by_part
 
@@ -95,7 +97,8 @@ def read(ctx: Context, q: Query, frame: Frame | None, plans: Sequence[Plan], *, 
         return Reading(q)
     if q.each and len(frame.project_ids) > 1:
         return _carry(ctx, q, frame, frame.project_ids)
-    if not q.subject:
+    if not any(not lx.is_focus_word(w) for w in q.subject):
+        # 「料金は？」: the only noun is the kind of fact asked, about the topic
         if _asks_nothing(q):
             return Reading(q)  # 「ありがとう」「はい」: a line of the chat, not a question about the topic
         # no words of its own beyond the ask: 「その担当課は？」「会議の意見は？」「じゃあH30は？」
@@ -203,8 +206,8 @@ def _carry(ctx: Context, q: Query, frame: Frame, project_ids: Sequence[str]) -> 
     if not asked_own and q.focus in (None, Focus.FIGURE) and frame.fields and (q.elliptic or q.years):
         # 「じゃあH30は？」「じゃあR4は？」: the same ask of the same indicators, in another year
         fields = _ask_in_years(tuple(Field(f) for f in frame.fields), q.years, projects[0])
-    if op in (Operation.SEARCH, Operation.LOOKUP):
-        op = Operation.LOOKUP
+    if op in (Operation.SEARCH, Operation.LOOKUP) or q.focus in SPECIFIC_FOCUS:
+        op = Operation.LOOKUP  # 「料金は？」: one kind of fact about the topic
     # the previous indicators stay the subject of a figure asked of 「それ」, not of the project
     # (「その事業の結果の説明」) or of a field of the project as a whole
     figures = {Field.VALUE, Field.BASELINE, Field.PLAN, Field.STATUS}

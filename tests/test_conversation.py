@@ -114,6 +114,11 @@ def test_a_new_topic_after_each_kind_of_turn_is_answered_as_asked_alone(engine, 
     # 「その事業の担当課」 asks that project's department, not for the projects of 「その課」
     ("児童館事業の来館者数は？", "その事業の担当課は？", "児童館事業の担当課は？"),
     ("市の施設っておむつ替えできるところある？", "その事業の担当課は？", "子育てに配慮した公共施設の改善の担当課は？"),
+    # 「どれくらい」 asks how much, not which of a set; the same indicator's change
+    ("虐待相談件数は増えた？", "どれくらい増えた？", "虐待相談件数はどれくらい増えた？"),
+    # a noun that is itself the kind of fact asked (料金, 連絡先) is the ask about the topic
+    ("産後ケア事業の利用者数は？", "料金は？", "産後ケア事業の料金は？"),
+    ("児童館事業の来館者数は？", "連絡先は？", "児童館事業の連絡先は？"),
     # the council's name (子ども・子育て会議) is the ask, not words of a subject of its own
     ("虐待対応事業の担当課は？", "それに対する子ども・子育て会議の意見はある？", "虐待対応事業への子ども・子育て会議の意見は？"),
     # a reference keeps its referent when a sibling project using the same words would explain them too

@@ -439,3 +439,8 @@ def test_a_greeting_asks_nothing(engine, question):
 def test_what_comes_next_year_is_read_from_the_explanation(engine, question):
     # 次の年度に何をする = 次年度に向けての課題, in the result explanation (補助金 is only there)
     assert "補助金" in engine.answer(question).text
+
+
+def test_an_indicator_named_with_a_no_inside_its_compound_is_found(engine):
+    # 虐待の相談件数 is 虐待相談件数 (虐待対応事業), not the 相談件数 of 子育て総合相談
+    assert [(r.project, r.name) for r in engine.answer("虐待の相談件数は？").indicators] == [("虐待対応事業", "虐待相談件数（件）")]

@@ -150,6 +150,20 @@ def _beside_names(ind_hits: list, text: str, named: Sequence) -> list:
     return [(p, iid, s) for p, iid, s in ind_hits if not only_the_name(_indicator_name(p, iid))]
 
 
+_NO_BETWEEN_KANJI = re.compile(r"(?<=[\u3400-\u9fff])の(?=[\u3400-\u9fff])")
+
+
+def _indicator_hits(text: str, projects: Sequence[Project]) -> list:
+    """Indicator name matches, also with the の people put inside a compound name taken out
+    (虐待の相談件数 for 虐待相談件数); each indicator keeps its better score."""
+    best: dict[str, tuple] = {}
+    for variant in dict.fromkeys((text, _NO_BETWEEN_KANJI.sub("", text))):
+        for p, iid, score in indicator_matches(variant, projects):
+            if iid not in best or score > best[iid][2]:
+                best[iid] = (p, iid, score)
+    return sorted(best.values(), key=lambda t: -t[2])
+
+
 def _not_inside_indicators(named: list, ind_hits: list) -> list:
     """A part of a name (ネットワーク) that is only a word of another named project's indicator
     (子どもの居場所に関するネットワークづくり) names no project of its own."""
@@ -197,7 +211,7 @@ def understand(raw: str, text: str, plan: Plan, *, language: str = "ja", departm
         # 「施設等利用給付の上乗せ（幼稚園）」 names that one, not its sibling with another bracket
         named = [m for m in named if m.bracket]
     _, text_for_indicators = F.unit(full)
-    ind_hits = _beside_names(indicator_matches(text_for_indicators, projects), text_for_indicators, named)
+    ind_hits = _beside_names(_indicator_hits(text_for_indicators, projects), text_for_indicators, named)
     named = _not_inside_indicators(named, ind_hits)
     # a passage quoted from the document (「前年度と比べると大きく増加」と書かれている) is text to find, not
     # wording to read for what is asked

@@ -142,10 +142,11 @@ SAME_DEPARTMENT = Cue("「同じ課」「その課」: the department of the pre
 
 # --- operations --------------------------------------------------------------------------------------
 PLURAL = Cue("a set is asked for: 一覧, どれ, すべて",
-             ("一覧", "リスト", "どの事業", "どんな事業がありますか", "どの指標", "どれ", "すべて", "全て", "全部", "列挙",
+             ("一覧", "リスト", "どの事業", "どんな事業がありますか", "どの指標", "すべて", "全て", "全部", "列挙",
               "挙げ", "あげて", "持つ事業", "ある事業", "事業は?", "事業を教え", "重点事業は", "事業がありますか", "指標を持つ",
               "指標は?", "ものは", "どんな重点事業"),
-             r"(る|た|い)(重点)?事業(は|を|って)?\s*(どれ|ある|ありますか)?\s*[?？。]?\s*$"  # 「…に触れている事業」
+             r"どれ(?!くらい|ぐらい|だけ|ほど|位)"  # どれ (which of them), not どれくらい (how much)
+             r"|(る|た|い)(重点)?事業(は|を|って)?\s*(どれ|ある|ありますか)?\s*[?？。]?\s*$"  # 「…に触れている事業」
              r"|\b(which|list|all)\b.*\b(projects|programmes|programs)\b")
 COUNT_WORDS = Cue("how many of a set", (), r"(いくつ|何件|何事業|何個|幾つ|件数|事業数|指標数|数は|数を)")
 COUNTED_SET = Cue("what is counted is projects or indicators", ("事業", "指標"))
@@ -243,6 +244,12 @@ ASK_TIME = Cue("a time of day", (), r"何時|なんじ|what time|until when .*op
 # clause ("what did they do when events were cancelled")
 ASK_DATE = Cue("a date or period", (), r"いつ|何月|何日|なんにち|何年から|since when|\bdate\b"
                                        r"|(^|[,.?!;]\s*)when\b|\bwhen (is|was|are|were|does|did|do|will|can|should)\b")
+def is_focus_word(word: str) -> bool:
+    """A noun that is itself the kind of fact asked (料金, 連絡先, 名称): the ask, not a subject."""
+    return len(word) >= 2 and any(word in w.rstrip("は") for cue in (ASK_AMOUNT, ASK_TITLE, ASK_CONTACT, ASK_BREAKDOWN)
+                                  for w in cue.words)
+
+
 ASK_FIGURE = Cue("a figure: 〜数は, how many", (), r"[\u3400-\u9fff]数(は|を|って|が知りたい)|how many|number of")
 
 # counters a question may ask for: 何園 -> 園
