@@ -38,7 +38,8 @@ OFF_TOPIC_COVERAGE = 0.15
 # unknown word is what the question is about (「図書館の開館時間」: 65 %, but about a library).
 OFF_TOPIC_AGREED_COVERAGE = 0.3
 OFF_TOPIC_DENSE_EN = 0.81  # English questions sit lower against Japanese passages
-SPECIFIC_FOCUS = (Focus.AMOUNT, Focus.TIME, Focus.DATE, Focus.NAME, Focus.TITLE, Focus.CONTACT, Focus.BREAKDOWN)
+SPECIFIC_FOCUS = (Focus.AMOUNT, Focus.TIME, Focus.DATE, Focus.NAME, Focus.TITLE, Focus.CONTACT, Focus.PROCEDURE,
+                  Focus.BREAKDOWN)
 _KANJI = re.compile(r"[\u3400-\u9fff]")
 _FOCUS_PATTERNS = {
     Focus.AMOUNT: re.compile(r"[0-9０-９][0-9０-９,，]*\s*円"),
@@ -47,6 +48,7 @@ _FOCUS_PATTERNS = {
     # a surname with 氏 or さん (様 is mostly 同様, 多様 in these texts)
     Focus.NAME: re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{1,4}\s*(氏|さん)(?![\u4e00-\u9fff])"),
     Focus.CONTACT: re.compile(r"[0-9]{2,4}-[0-9]{2,4}-[0-9]{3,4}|https?://|@"),
+    Focus.PROCEDURE: re.compile(r"申込|申し込|申請|手続|予約|登録"),
     Focus.BREAKDOWN: re.compile(r"[0-9０-９]"),
     Focus.TITLE: re.compile(r"[「『][^」』]{2,}[」』]"),
 }

@@ -44,6 +44,7 @@ class Focus(str, Enum):
     NAME = "name"  # a person's name
     TITLE = "title"  # the name of a thing: a publication, an event, a place (「何という名前」)
     CONTACT = "contact"  # phone number, address, URL
+    PROCEDURE = "procedure"  # how to apply or register (申し込み方法, 手続き)
     BREAKDOWN = "breakdown"  # a breakdown of a figure into categories
     OTHER_CITY = "other_city"  # another municipality than the document's
     LATER_YEAR = "later_year"  # a result of a year no loaded document reports

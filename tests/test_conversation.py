@@ -298,3 +298,9 @@ def test_a_thanks_or_a_yes_is_no_question_about_the_topic_and_keeps_it(engine, l
 def test_more_detail_is_about_the_same_programme_not_further_candidates(engine):
     _, detail = converse(engine, "児童館事業の来館者数は？", "もっと詳しく")
     assert detail.status is AnswerStatus.ANSWERED and names(detail) == ["児童館事業"]
+
+
+def test_how_to_apply_after_a_programme_is_asked_of_it_and_said_missing(engine):
+    _, how = converse(engine, "産後ケア事業の利用者数は？", "申し込み方法は？")
+    assert how.status is AnswerStatus.NO_ANSWER and names(how) == ["産後ケア事業"]
+    assert "申し込み・手続きの方法についての記載がありません" in how.text

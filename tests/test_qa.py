@@ -444,3 +444,10 @@ def test_what_comes_next_year_is_read_from_the_explanation(engine, question):
 def test_an_indicator_named_with_a_no_inside_its_compound_is_found(engine):
     # 虐待の相談件数 is 虐待相談件数 (虐待対応事業), not the 相談件数 of 子育て総合相談
     assert [(r.project, r.name) for r in engine.answer("虐待の相談件数は？").indicators] == [("虐待対応事業", "虐待相談件数（件）")]
+
+
+def test_how_to_apply_is_answered_only_from_a_sentence_about_it(engine):
+    # 母子保健's explanation says its consultations took reservations (予約制): that sentence is quoted
+    held = engine.answer("母子保健健康相談事業の予約の方法は？")
+    assert held.status is AnswerStatus.ANSWERED and "予約" in held.text
+    assert engine.answer("産後ケア事業の申し込み方法は？").status is AnswerStatus.NO_ANSWER

@@ -200,15 +200,15 @@ _VI = {
 
 _FOCUS = {
     "en": {"amount": "amount of money", "time": "time of day", "date": "date", "name": "person's name", "title": "name of the thing",
-           "contact": "contact details", "breakdown": "breakdown", "figure": "figure"},
+           "contact": "contact details", "procedure": "how to apply", "breakdown": "breakdown", "figure": "figure"},
     "zh-Hans": {"amount": "金额", "time": "时间（几点）", "date": "日期或时期", "name": "人名", "title": "名称",
-                "contact": "联系方式", "breakdown": "明细", "figure": "数值"},
+                "contact": "联系方式", "procedure": "申请方法", "breakdown": "明细", "figure": "数值"},
     "zh-Hant": {"amount": "金額", "time": "時間（幾點）", "date": "日期或時期", "name": "人名", "title": "名稱",
-                "contact": "聯絡方式", "breakdown": "明細", "figure": "數值"},
+                "contact": "聯絡方式", "procedure": "申請方法", "breakdown": "明細", "figure": "數值"},
     "ko": {"amount": "금액", "time": "시간(몇 시)", "date": "날짜·시기", "name": "사람 이름", "title": "명칭",
-           "contact": "연락처", "breakdown": "내역", "figure": "수치"},
+           "contact": "연락처", "procedure": "신청 방법", "breakdown": "내역", "figure": "수치"},
     "vi": {"amount": "số tiền", "time": "giờ (mấy giờ)", "date": "ngày hoặc thời điểm", "name": "tên người", "title": "tên gọi",
-           "contact": "thông tin liên hệ", "breakdown": "chi tiết phân loại", "figure": "số liệu"},
+           "contact": "thông tin liên hệ", "procedure": "cách đăng ký", "breakdown": "chi tiết phân loại", "figure": "số liệu"},
 }
 
 PHRASES: Mapping[str, Mapping[str, str]] = MappingProxyType({

@@ -32,6 +32,7 @@ OTHER_CITY = "この資料は{city}の資料で、{other}についての記載�
 
 # --- focus not covered ------------------------------------------------------------------------
 FOCUS_NAMES = {"amount": "金額", "time": "時刻（何時まで等）", "date": "日付・時期", "name": "人の名前", "title": "名称", "contact": "連絡先",
+               "procedure": "申し込み・手続きの方法",
                "breakdown": "内訳", "figure": "数値"}
 FOCUS_MISSING = "この資料には{what}についての記載がありません。"
 WHAT_IT_HOLDS = "**{project}**（担当：{departments}）について記載があるのは、事業の内容{more}です。"

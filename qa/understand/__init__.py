@@ -43,7 +43,8 @@ from qa.understand.vocabulary import (
 __all__ = ["input_problem", "longest_common", "name_forms", "own_subject", "understand"]
 
 # kinds of fact that must be stated in the texts (a date, an amount, a name …): one fact, not a list
-SPECIFIC_FOCUS = frozenset({Focus.AMOUNT, Focus.TIME, Focus.DATE, Focus.NAME, Focus.TITLE, Focus.CONTACT, Focus.BREAKDOWN})
+SPECIFIC_FOCUS = frozenset({Focus.AMOUNT, Focus.TIME, Focus.DATE, Focus.NAME, Focus.TITLE, Focus.CONTACT, Focus.PROCEDURE,
+                            Focus.BREAKDOWN})
 _QUOTE = re.compile(r"[「『]([^」』]{2,80})[」』]")
 _CONTENT = re.compile(r"[\u3400-\u9fff\u30a1-\u30ff]")
 _KANJI = re.compile(r"[\u3400-\u9fff]")

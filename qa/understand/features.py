@@ -27,6 +27,7 @@ def focus(text: str, counted: str | None, cities: tuple[str, ...]) -> Focus | No
     if cities:
         return Focus.OTHER_CITY
     for cue, value in ((lx.ASK_BREAKDOWN, Focus.BREAKDOWN), (lx.ASK_NAME, Focus.NAME), (lx.ASK_CONTACT, Focus.CONTACT),
+                       (lx.ASK_PROCEDURE, Focus.PROCEDURE),
                        (lx.ASK_TITLE, Focus.TITLE)):
         if cue(text):
             return value

@@ -237,6 +237,9 @@ ASK_TITLE = Cue("the name of a thing: 何という名前, 名称, タイトル",
                 r"\b(title|name) of\b")
 ASK_CONTACT = Cue("contact details", ("電話番号", "連絡先", "住所", "メールアドレス", "URL", "ホームページのアドレス"),
                   r"phone|address|e-?mail|website|\burl\b")
+ASK_PROCEDURE = Cue("how to apply or register: 申し込み方法, 手続き", ("申し込み方法", "申込方法", "申し込み先", "申込先", "申請方法",
+                                                                   "手続き", "手続", "申し込むには", "どうやって申し込"),
+                    r"\bhow (do|can) (i|we) (apply|register|sign up)\b|\bhow to (apply|register)\b")
 ASK_BREAKDOWN = Cue("a breakdown into categories, or a part of a figure (「相談のうち、新規は何件」)", ("内訳", "内容別", "種類別", "種別ごと"),
                     r"(?<!指標)(?<!事業)のうち[、,]?\s*[^。？?]{1,12}?(は|が)?\s*(何件|何人|何回|何世帯|何団体|なんけん|なんにん)|breakdown")
 ASK_TIME = Cue("a time of day", (), r"何時|なんじ|what time|until when .*open|opening hours")
@@ -246,7 +249,7 @@ ASK_DATE = Cue("a date or period", (), r"いつ|何月|何日|なんにち|何�
                                        r"|(^|[,.?!;]\s*)when\b|\bwhen (is|was|are|were|does|did|do|will|can|should)\b")
 def is_focus_word(word: str) -> bool:
     """A noun that is itself the kind of fact asked (料金, 連絡先, 名称): the ask, not a subject."""
-    return len(word) >= 2 and any(word in w.rstrip("は") for cue in (ASK_AMOUNT, ASK_TITLE, ASK_CONTACT, ASK_BREAKDOWN)
+    return len(word) >= 2 and any(word in w.rstrip("は") for cue in (ASK_AMOUNT, ASK_TITLE, ASK_CONTACT, ASK_PROCEDURE, ASK_BREAKDOWN)
                                   for w in cue.words)
 
 
