@@ -708,7 +708,10 @@ def csv_cells(text: str) -> list[str]:
 
 
 def formula_leading(cell: str) -> bool:
-    """A cell a spreadsheet would start as a formula (a plain number such as -5 is not one)."""
+    """A cell a spreadsheet would start as a formula (a plain number such as -5 is not one).
+
+    Written here on purpose rather than imported from ``ui.export``: the probe judges the CSVs of
+    any tree (``--before-root`` too) by its own rule, not by the rule of the code it checks."""
     stripped = cell.lstrip(" \u3000\n")
     if not (stripped[:1] in ("=", "+", "-", "@") or cell[:1] in ("\t", "\r", "=", "+", "-", "@")):
         return False

@@ -67,7 +67,18 @@ def toy_index(plan):
 
 @pytest.fixture(scope="session")
 def engine(plan, toy_index):
-    """The answer engine over ``toy_index`` (modules with the real model define their own)."""
+    """The answer engine over ``toy_index`` (modules with the real model use ``real_engine``)."""
     from qa.engine import Engine
 
     return Engine(plan=plan, index=toy_index)
+
+
+@pytest.fixture(scope="session")
+def real_engine():
+    """The engine over the real model and index in the shared cache, loaded once for every
+    ``model`` test that asks for it."""
+    from qa.engine import Engine
+
+    eng = Engine()
+    eng.warm_up(progress=False)
+    return eng

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from corpus import load_plan
-from qa.engine import Engine
 from qa.types import AnswerStatus
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
@@ -82,13 +81,6 @@ def _scorer():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture(scope="module")
-def real_engine():
-    eng = Engine()
-    eng.warm_up(progress=False)
-    return eng
 
 
 @pytest.mark.model

@@ -302,13 +302,6 @@ def test_over_a_weak_match_only_a_question_with_a_term_base_word_is_answered(wea
 
 
 # --- the real index and model -----------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def real_engine():
-    eng = Engine()
-    eng.warm_up(progress=False)
-    return eng
-
-
 @pytest.mark.model
 @pytest.mark.parametrize("lang, question, project", [
     ("zh-Hans", "我是单亲妈妈，工作很忙，家务做不过来，市里有没有派家政帮手的服务？", "ひとり親家庭へのホームヘルプサービス派遣"),

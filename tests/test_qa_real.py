@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from qa.engine import Engine
 from qa.types import AnswerStatus
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,10 +19,8 @@ pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
-def engine():
-    eng = Engine()
-    eng.warm_up(progress=False)
-    return eng
+def engine(real_engine):
+    return real_engine
 
 
 def top(ans):
