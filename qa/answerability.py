@@ -21,6 +21,7 @@ from qa.execute.context import Context, Ranked, Result, short_title
 from qa.frame import Frame
 from qa.query import Field, Focus, Operation, Query
 from qa.types import AnswerStatus
+from qa.understand import SPECIFIC_FOCUS  # noqa: F401 (the kinds of fact checked here)
 from qa.understand import lexicon as lx
 from qa.understand.vocabulary import noun_phrases
 
@@ -38,8 +39,6 @@ OFF_TOPIC_COVERAGE = 0.15
 # unknown word is what the question is about (「図書館の開館時間」: 65 %, but about a library).
 OFF_TOPIC_AGREED_COVERAGE = 0.3
 OFF_TOPIC_DENSE_EN = 0.81  # English questions sit lower against Japanese passages
-SPECIFIC_FOCUS = (Focus.AMOUNT, Focus.TIME, Focus.DATE, Focus.NAME, Focus.TITLE, Focus.CONTACT, Focus.PROCEDURE,
-                  Focus.BREAKDOWN)
 _KANJI = re.compile(r"[\u3400-\u9fff]")
 _FOCUS_PATTERNS = {
     Focus.AMOUNT: re.compile(r"[0-9０-９][0-9０-９,，]*\s*円"),
