@@ -304,3 +304,13 @@ def test_how_to_apply_after_a_programme_is_asked_of_it_and_said_missing(engine):
     _, how = converse(engine, "産後ケア事業の利用者数は？", "申し込み方法は？")
     assert how.status is AnswerStatus.NO_ANSWER and names(how) == ["産後ケア事業"]
     assert "申し込み・手続きの方法についての記載がありません" in how.text
+
+
+
+def test_they_in_english_is_no_pointing_word_but_it_is():
+    # "what did they do" speaks of the city or its staff; "what does it cost" of the programme
+    from qa.understand import lexicon as lx
+
+    assert not lx.ANAPHORA("Does Koganei run a campaign? What did they do in 2020?")
+    assert not lx.ANAPHORA("Can they help me with housework?")
+    assert lx.ANAPHORA("What does it cost?") and lx.ANAPHORA("Who runs its programme?")

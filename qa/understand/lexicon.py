@@ -201,7 +201,7 @@ POINTING_KO = (r"그것|그거|그건|그게|거기|그곳|해당\s?(사업|프�
                r"|(?<![가-힣])[그이저]\s+(사업|프로그램|서비스|제도|센터|시설|곳|담당|부서|결과|실적|회의|의견|계획)")
 POINTING_VI = r"(?<!\w)(nó|chương trình (đó|này|ấy)|dịch vụ (đó|này|ấy)|chế độ (đó|này|ấy)|cái (đó|này)|ở đó|chỗ đó)(?!\w)"
 ANAPHORA = Cue("「先ほどの」「上記の」「〜のほう」, English pronouns, Chinese, Korean and Vietnamese pointing words",
-               (), r"上記|先ほど|さっき|同じ(事業|課)|(の|な)ほう|\b(it|its|they|them)\b"
+               (), r"上記|先ほど|さっき|同じ(事業|課)|(の|な)ほう|\b(it|its)\b"
                    rf"|{POINTING_ZH}|{POINTING_KO}|{POINTING_VI}")
 SUBSET = Cue("「その中で」: a narrowing of the previous list", (), r"(その中|そのうち|この中|これらのうち|それらのうち|このうち)")
 SOME_DAY = Cue("「そのうち…たい」: some day, with a wish or plan, not 'among them'", (), r"そのうち[^。?？]*(たい|つもり|予定|しよう|なったら)")
